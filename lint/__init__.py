@@ -1,0 +1,3 @@
+"""tslint: static TorchScript linter."""
+
+__version__ = "0.1.0"

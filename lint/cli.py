@@ -1,0 +1,231 @@
+"""The `tslint` command: arguments, config, exit codes (0 clean, 1 findings, 2 usage or internal error).
+
+    tslint [check] [PATH ...]        lint (default: .)
+    tslint rule CODE | tslint rules  documentation
+    tslint ir PATH[::QUALNAME]       the static typed IR (and, with --real, the compiler's)
+    tslint schemas --regenerate      rebuild the operator data file from an installed torch
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, TextIO
+
+from . import __version__
+from .config import Config, ConfigError, find_pyproject, load_config
+from .discover import MissingPath
+from .entrypoints import EntryOptions
+from .engine import RunOptions, RunResult, run
+from .fix import fix_file, plan_fixes, unified_diff, write_atomically
+from .report import FORMATS, ReportContext
+from .rule import all_rules, rule_by_code
+
+SUBCOMMANDS = ("check", "rule", "rules", "ir", "schemas")
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip().upper() for v in value.split(",") if v.strip()]
+
+
+def check_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tslint", description="Find what torch.jit.script rejects and what torch.jit.trace silently bakes, before you run anything.")
+    p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    p.add_argument("--select", type=_csv, help="comma-separated codes or prefixes to enable (e.g. TS1,TS201)")
+    p.add_argument("--extend-select", type=_csv, default=[], help="add codes or prefixes to the selection")
+    p.add_argument("--ignore", type=_csv, default=[], help="codes or prefixes to disable")
+    p.add_argument("--extend-ignore", type=_csv, default=[], help=argparse.SUPPRESS)
+    p.add_argument("--config", type=Path, help="pyproject.toml to read [tool.tslint] from")
+    p.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text")
+    p.add_argument("--output-file", "-o", type=Path, help="write the report here instead of stdout")
+    p.add_argument("--statistics", action="store_true", help="count findings per code")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
+    p.add_argument("--diff", action="store_true", help="show the fixes as a diff; write nothing")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write .tslint_cache/")
+    p.add_argument("--cache-dir", type=Path, help="cache folder (default: .tslint_cache/ beside the config)")
+    p.add_argument("--quiet", "-q", action="store_true", help="findings only, no source excerpts or summary")
+    p.add_argument("--entry", choices=("modules", "explicit"), help="which nn.Modules are script entry points")
+    p.add_argument("--script", action="append", default=[], metavar="QUALNAME", help="also check this function/class for scriptability (repeatable)")
+    p.add_argument("--trace", action="append", default=[], metavar="QUALNAME", help="check this function/class for traceability (repeatable)")
+    p.add_argument("--confirm", action="store_true", help="compile with the real TorchScript compiler (needs torch; imports your code in child processes)")
+    p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--no-respect-noqa", dest="respect_noqa", action="store_false", help=argparse.SUPPRESS)
+    p.add_argument("--version", action="version", version=f"tslint {__version__}")
+    return p
+
+
+def resolve_config(explicit: Optional[Path], paths: Sequence[str]) -> Config:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+        return load_config(explicit)
+    existing = [Path(p).resolve() for p in paths if Path(p).exists()]
+    start = Path(os.path.commonpath([str(p) for p in existing])) if existing else Path.cwd()
+    return load_config(find_pyproject(start) or find_pyproject(Path.cwd()))
+
+
+def options_from(args: argparse.Namespace, config: Config) -> RunOptions:
+    select = args.select if args.select is not None else config.select
+    select = list(select) + list(args.extend_select)
+    ignore = list(config.ignore) + list(args.ignore) + list(args.extend_ignore)
+    entry = EntryOptions(
+        entry=args.entry or config.entry,
+        script=list(config.script) + list(args.script),
+        trace=list(config.trace) + list(args.trace),
+    )
+    return RunOptions(
+        select=select, ignore=ignore, entry=entry, per_file_ignores=config.per_file_ignores,
+        jobs=args.jobs, use_cache=not args.no_cache, cache_dir=args.cache_dir, respect_noqa=args.respect_noqa,
+    )
+
+
+def verdicts(result: RunResult) -> list[tuple[str, int]]:
+    """Scriptable yes/no per explicit script entry point, and per module entry that has findings."""
+    counts = {r.label: 0 for r in result.reach.roots if r.context == "script" and r.origin != "modules"}
+    for f in result.findings:
+        if f.context == "script" and f.entry:
+            label = f.entry.split(" -> ")[0]
+            counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items())
+
+
+def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    args = check_parser().parse_args(argv)
+    try:
+        config = resolve_config(args.config, args.paths)
+    except ConfigError as exc:
+        err.write(f"tslint: error: {exc}\n")
+        return 2
+    options = options_from(args, config)
+    try:
+        result = run(args.paths, config, options)
+    except MissingPath as exc:
+        err.write(f"tslint: error: {exc}: no such file or directory\n")
+        return 2
+    for name in result.unmatched:
+        err.write(f"tslint: warning: --script/--trace/config name {name!r} matched nothing\n")
+
+    findings = result.findings
+    if args.confirm:
+        try:
+            from .confirm import confirm_findings
+        except ImportError as exc:  # pragma: no cover - the confirm package ships with tslint
+            err.write(f"tslint: error: --confirm unavailable: {exc}\n")
+            return 2
+        confirm_summary = confirm_findings(result, config, err)
+    else:
+        confirm_summary = None
+
+    unsafe = args.unsafe_fixes or config.unsafe_fixes
+    fixed = 0
+    if args.fix or args.diff:
+        for path, todo in sorted(plan_fixes(findings, unsafe).items()):
+            outcome = fix_file(path, todo)
+            if outcome.error:
+                err.write(f"tslint: {path}: {outcome.error}\n")
+                continue
+            if not outcome.applied:
+                continue
+            if args.diff:
+                out.write(unified_diff(outcome))
+            else:
+                write_atomically(path, outcome.new_text)
+                fixed += len(outcome.applied)
+                applied = {id(f) for f in outcome.applied}
+                findings = [f for f in findings if id(f) not in applied]
+        if args.diff:
+            return 1 if any(f.fix for f in findings) else 0
+
+    color = args.color == "always" or (args.color == "auto" and out.isatty() and "NO_COLOR" not in os.environ)
+    ctx = ReportContext(
+        color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=fixed,
+        suppressed=result.suppressed, verdicts=verdicts(result) if args.format == "text" else [],
+        confirm_summary=confirm_summary, unsafe_fixes=unsafe,
+    )
+    writer = FORMATS[args.format]
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as handle:
+            writer(findings, ctx, handle)
+    else:
+        writer(findings, ctx, out)
+    if any(f.code.startswith("TS903") for f in findings):
+        return 2
+    if args.exit_zero:
+        return 0
+    return 1 if findings else 0
+
+
+def cmd_rule(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from .docs import rule_markdown
+
+    p = argparse.ArgumentParser(prog="tslint rule")
+    p.add_argument("code")
+    args = p.parse_args(argv)
+    rule = rule_by_code(args.code.upper())
+    if rule is None:
+        err.write(f"tslint: error: unknown rule {args.code!r} (see `tslint rules`)\n")
+        return 2
+    out.write(rule_markdown(rule))
+    return 0
+
+
+def cmd_rules(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    p = argparse.ArgumentParser(prog="tslint rules")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    args = p.parse_args(argv)
+    if args.format == "json":
+        import json
+
+        json.dump([{"code": r.code, "name": r.name, "message": r.message, "contexts": sorted(r.contexts),
+                    "fix": r.fix_safety or None} for r in all_rules()], out, indent=2)
+        out.write("\n")
+        return 0
+    for rule in all_rules():
+        fix = {"safe": " [*]", "unsafe": " [**]"}.get(rule.fix_safety, "")
+        out.write(f"{rule.code}  {rule.name:<36} {'/'.join(sorted(rule.contexts)):<13}{rule.message}{fix}\n")
+    return 0
+
+
+def cmd_ir(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from .compiler.ir_cli import main as ir_main
+
+    return ir_main(argv, out, err)
+
+
+def cmd_schemas(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from .compiler.schemas import main as schemas_main
+
+    return schemas_main(list(argv)) or 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out, err = sys.stdout, sys.stderr
+    commands = {"check": cmd_check, "rule": cmd_rule, "rules": cmd_rules, "ir": cmd_ir, "schemas": cmd_schemas}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:], out, err)
+        return cmd_check(argv, out, err)
+    except KeyboardInterrupt:
+        err.write("tslint: interrupted\n")
+        return 2
+    except BrokenPipeError:  # `tslint | head`
+        return 1
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+        return code if isinstance(code, int) else 2
+    except Exception as exc:  # noqa: BLE001 - an internal error is exit 2 with a short message
+        import traceback
+
+        err.write(f"tslint: internal error: {type(exc).__name__}: {exc}\n")
+        if os.environ.get("TSLINT_DEBUG"):
+            traceback.print_exc(file=err)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

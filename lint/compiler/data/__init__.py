@@ -1,0 +1,1 @@
+"""Data files generated from torch (see `tslint.compiler.schemas.regenerate`)."""

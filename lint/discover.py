@@ -1,0 +1,126 @@
+"""Which files a run reads, and the dotted module name each one has.
+
+Directories are walked without following symlinks (so symlink loops cannot hang a run), skipping
+ruff's default excludes, `exclude` patterns from config and `.gitignore` files. A path named on the
+command line is always linted, even when a pattern would exclude it, as in ruff.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import pathspec
+
+DEFAULT_EXCLUDES = {
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox", ".pants.d",
+    ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build", "buck-out", "dist",
+    "node_modules", "venv", ".tslint_cache", "__pycache__", ".pytest_cache",
+}
+
+
+@dataclass(frozen=True)
+class SourcePath:
+    path: str  # as shown to the user (relative to cwd when possible)
+    module: str
+    is_package: bool
+
+
+class MissingPath(Exception):
+    pass
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    """Dotted name by walking up through packages (`pkg/sub/mod.py` → `pkg.sub.mod`)."""
+    path = path.resolve()
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.append(folder.name)
+        folder = folder.parent
+    name = ".".join(reversed(parts))
+    return name, is_package
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+class _Ignorer:
+    def __init__(self, root: Path, patterns: list[str]):
+        self.root = root.resolve()
+        self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        self.gitignores: dict[Path, Optional[pathspec.PathSpec]] = {}
+
+    def _gitignore(self, folder: Path) -> Optional[pathspec.PathSpec]:
+        if folder not in self.gitignores:
+            spec = None
+            file = folder / ".gitignore"
+            if file.is_file():
+                try:
+                    spec = pathspec.PathSpec.from_lines("gitwildmatch", file.read_text(errors="replace").splitlines())
+                except (OSError, ValueError):
+                    spec = None
+            self.gitignores[folder] = spec
+        return self.gitignores[folder]
+
+    def ignored(self, path: Path, is_dir: bool, walk_root: Path) -> bool:
+        if path.name in DEFAULT_EXCLUDES:
+            return True
+        resolved = path.resolve() if path.is_symlink() else path.absolute()
+        try:
+            rel = resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            rel = None
+        suffix = "/" if is_dir else ""
+        if rel is not None and self.spec.match_file(rel + suffix):
+            return True
+        for folder in [path.parent, *path.parent.parents]:
+            spec = self._gitignore(folder)
+            if spec is not None:
+                try:
+                    sub = path.absolute().relative_to(folder.absolute()).as_posix()
+                except ValueError:
+                    continue
+                if spec.match_file(sub + suffix):
+                    return True
+            if folder == walk_root or (folder / ".git").exists():
+                break
+        return False
+
+
+def discover(paths: Iterable[str], root: Path, exclude: list[str]) -> Iterator[SourcePath]:
+    """Python files under `paths` (files given directly are never excluded)."""
+    ignorer = _Ignorer(root, exclude)
+    seen: set[Path] = set()
+    for raw in paths:
+        start = Path(raw)
+        if not start.exists() and not start.is_symlink():
+            raise MissingPath(raw)
+        if start.is_file():
+            candidates: Iterable[Path] = [start]
+        else:
+            candidates = _walk(start, ignorer)
+        for file in candidates:
+            key = file.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            name, is_package = module_name(file)
+            yield SourcePath(_display(file), name, is_package)
+
+
+def _walk(start: Path, ignorer: _Ignorer) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(start, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not ignorer.ignored(here / d, True, start))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                file = here / name
+                if not ignorer.ignored(file, False, start):
+                    yield file

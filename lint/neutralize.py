@@ -1,0 +1,77 @@
+"""Line-preserving rewrites that make one construct acceptable to the compiler.
+
+`--confirm` compiles each finding alone by neutralizing all the others in a copy of the file; a
+rewrite must therefore keep every line where it was (so compiler locations still map to findings).
+Rules build their `neutralize()` from these.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from .finding import Finding
+
+
+def node_at(source: str, finding: Finding, types: tuple[type, ...]) -> Optional[ast.AST]:
+    """The innermost node of one of `types` that starts at the finding's position."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, types) and getattr(node, "lineno", None) == finding.line:
+            if best is None or getattr(node, "col_offset", 0) == finding.col:
+                best = node
+    return best
+
+
+def replace_span(source: str, line: int, col: int, end_line: int, end_col: int, text: str) -> str:
+    """Replace a (1-based line, 0-based byte-col) span; `text` must hold as many newlines as the span."""
+    lines = source.splitlines(keepends=True)
+    start = _offset(lines, line, col)
+    end = _offset(lines, end_line, end_col)
+    return source[:start] + text + source[end:]
+
+
+def _offset(lines: list[str], line: int, col: int) -> int:
+    offset = sum(len(l) for l in lines[: line - 1])
+    text = lines[line - 1] if line - 1 < len(lines) else ""
+    return offset + len(text.encode("utf-8")[:col].decode("utf-8", "ignore"))
+
+
+def replace_line_prefix(source: str, line: int, old: str, new: str) -> str:
+    """On one line, replace the first `old` after the indentation with `new`."""
+    lines = source.splitlines(keepends=True)
+    text = lines[line - 1]
+    indent = len(text) - len(text.lstrip())
+    if text[indent:].startswith(old):
+        lines[line - 1] = text[:indent] + new + text[indent + len(old):]
+    return "".join(lines)
+
+
+def stub_statement(source: str, node: ast.stmt, replacement: str = "pass") -> str:
+    """Replace a whole statement by `replacement` on its first line and blank continuation lines."""
+    lines = source.splitlines(keepends=True)
+    first, last = node.lineno, node.end_lineno or node.lineno
+    text = lines[first - 1]
+    prefix = text[: len(text.encode("utf-8")[: node.col_offset].decode("utf-8", "ignore"))]
+    tail_line = lines[last - 1]
+    tail = tail_line[len(tail_line.encode("utf-8")[: node.end_col_offset or 0].decode("utf-8", "ignore")):]
+    if first == last:
+        lines[first - 1] = prefix + replacement + tail
+    else:
+        lines[first - 1] = prefix + replacement + "\n"
+        for i in range(first, last - 1):
+            lines[i] = "\n"
+        lines[last - 1] = tail if tail.strip() else "\n"
+    return "".join(lines)
+
+
+def replace_expression(source: str, node: ast.expr, replacement: str) -> str:
+    """Replace an expression's text; a multi-line expression keeps its line count with newlines."""
+    extra = "\n" * ((node.end_lineno or node.lineno) - node.lineno)
+    if extra:
+        replacement = f"({replacement}{extra})"
+    return replace_span(source, node.lineno, node.col_offset, node.end_lineno or node.lineno,
+                        node.end_col_offset or node.col_offset, replacement)

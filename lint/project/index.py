@@ -1,0 +1,390 @@
+"""Per-file summaries: what the project model needs from a file, taken from `ast` in one pass.
+
+A summary is small, picklable and cached by content hash, so an unchanged file never has to be
+re-read to build the call graph. It records names as they are written (`nn.Module`, `F.relu`) together
+with the file's import table; `model.Project` resolves them across files.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from ..static_if import LiveVisitor, live_body
+
+# A value summary is a small nested tuple, so that summaries pickle and compare cheaply:
+#   ("call", callee_dotted|None, (args...), ((kw, value)...))  ("name", id)  ("attr", dotted)
+#   ("list"|"tuple", (items...))  ("dict", ((key, value)...))  ("const", typename)  ("lambda",)
+#   ("other", ast class name)
+Value = tuple
+
+JIT_DECORATORS = {
+    "script", "ignore", "unused", "export", "script_if_tracing", "interface", "_overload",
+    "_overload_method", "script_method", "trace",
+}
+
+
+def dotted(node: ast.AST) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def summarize_value(node: Optional[ast.AST], depth: int = 0) -> Value:
+    if node is None:
+        return ("const", "None")
+    if depth > 4:
+        return ("other", type(node).__name__)
+    if isinstance(node, ast.Call):
+        return (
+            "call",
+            dotted(node.func),
+            tuple(summarize_value(a, depth + 1) for a in node.args if not isinstance(a, ast.Starred)),
+            tuple((k.arg, summarize_value(k.value, depth + 1)) for k in node.keywords if k.arg),
+        )
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    if isinstance(node, ast.Attribute):
+        name = dotted(node)
+        return ("attr", name) if name else ("other", "Attribute")
+    if isinstance(node, (ast.List, ast.Tuple)):
+        kind = "list" if isinstance(node, ast.List) else "tuple"
+        return (kind, tuple(summarize_value(e, depth + 1) for e in node.elts))
+    if isinstance(node, ast.Dict):
+        return ("dict", tuple((summarize_value(k, depth + 1), summarize_value(v, depth + 1)) for k, v in zip(node.keys, node.values)))
+    if isinstance(node, ast.Constant):
+        return ("const", type(node.value).__name__ if node.value is not None else "None")
+    if isinstance(node, ast.Lambda):
+        return ("lambda",)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return ("const", type(node.operand.value).__name__)
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        return ("listcomp", summarize_value(node.elt, depth + 1))
+    return ("other", type(node).__name__)
+
+
+@dataclass
+class FunctionInfo:
+    name: str
+    qualname: str  # "f" or "Class.method"
+    lineno: int
+    end_lineno: int
+    decorators: tuple[str, ...] = ()  # dotted, as written
+    class_name: str = ""
+    params: tuple[str, ...] = ()
+    annotated: tuple[bool, ...] = ()
+    has_return_annotation: bool = False
+    # references for the call graph, per context: ("self", attr) | ("name", dotted) | ("super", attr)
+    refs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # `name = value` assignments in the body (for call sites whose target is a local variable)
+    local_values: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    lineno: int
+    end_lineno: int
+    bases: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)  # class-body `name: T`
+    class_values: dict[str, Value] = field(default_factory=dict)  # class-body `name = v`
+    init_attrs: dict[str, Value] = field(default_factory=dict)  # `self.x = v` in __init__
+    init_params: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()  # __constants__
+
+
+@dataclass
+class CallSite:
+    """A `torch.jit.script(...)` / `trace(...)` / `trace_module(...)` call, with its target resolved
+    through simple local or module assignments (`cell = MyCell(); torch.jit.trace(cell, ...)`)."""
+
+    kind: str  # "script" | "trace" | "trace_module"
+    target: Value
+    line: int
+    scope: str  # qualname of the enclosing function, "" at module level
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    module: str
+    digest: str
+    is_package: bool = False
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    globals: dict[str, Value] = field(default_factory=dict)
+    call_sites: list[CallSite] = field(default_factory=list)
+
+    def function(self, qualname: str) -> Optional[FunctionInfo]:
+        if "." in qualname:
+            cls, _, meth = qualname.partition(".")
+            info = self.classes.get(cls)
+            return info.methods.get(meth) if info else None
+        return self.functions.get(qualname)
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: Optional[str]) -> str:
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    if target:
+        return f"{base}.{target}" if base else target
+    return base
+
+
+def collect_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local names bound by imports anywhere at module level (including under `if`/`try`)."""
+    table: dict[str, str] = {}
+    for node in _module_level_statements(tree.body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    table[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    table[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = (
+                resolve_relative(module, is_package, node.level, node.module)
+                if node.level
+                else (node.module or "")
+            )
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                table[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return table
+
+
+def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _module_level_statements(node.body)
+            yield from _module_level_statements(node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from _module_level_statements(node.body)
+            for handler in node.handlers:
+                yield from _module_level_statements(handler.body)
+            yield from _module_level_statements(node.orelse)
+            yield from _module_level_statements(node.finalbody)
+        elif isinstance(node, ast.With):
+            yield from _module_level_statements(node.body)
+
+
+class _RefCollector(LiveVisitor):
+    """Names a function body uses, for the call graph; nested defs and dead branches are skipped."""
+
+    def __init__(self, context: str) -> None:
+        self.context = context
+        self.refs: dict[tuple[str, str], None] = {}
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:  # nested def: a separate (rejected) unit
+        return
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        base = node.value
+        if isinstance(base, ast.Name) and base.id == "self":
+            self.refs[("self", node.attr)] = None
+            return
+        if (
+            isinstance(base, ast.Call)
+            and isinstance(base.func, ast.Name)
+            and base.func.id == "super"
+        ):
+            self.refs[("super", node.attr)] = None
+            return
+        name = dotted(node)
+        if name:
+            self.refs[("name", name)] = None
+            return
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.refs[("name", node.id)] = None
+
+
+def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ...]:
+    collector = _RefCollector(context)
+    for stmt in live_body(fn.body, context):
+        collector.visit(stmt)
+    for arg in fn.args.defaults + fn.args.kw_defaults:
+        if arg is not None:
+            collector.visit(arg)
+    return tuple(collector.refs)
+
+
+def _local_values(fn: ast.FunctionDef) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = summarize_value(node.value)
+    return values
+
+
+def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
+    args = fn.args
+    params = [a for a in args.posonlyargs + args.args + args.kwonlyargs]
+    return FunctionInfo(
+        name=fn.name,
+        qualname=f"{class_name}.{fn.name}" if class_name else fn.name,
+        lineno=fn.lineno,
+        end_lineno=fn.end_lineno or fn.lineno,
+        decorators=tuple(d for d in (decorator_name(x) for x in fn.decorator_list) if d),
+        class_name=class_name,
+        params=tuple(a.arg for a in params),
+        annotated=tuple(a.annotation is not None or a.type_comment is not None for a in params),
+        has_return_annotation=fn.returns is not None or fn.type_comment is not None,
+        refs={ctx: collect_refs(fn, ctx) for ctx in ("script", "trace")},
+        local_values=_local_values(fn),
+    )
+
+
+def decorator_name(node: ast.expr) -> Optional[str]:
+    """`torch.jit.script` for `@torch.jit.script` and `@torch.jit.script(...)`; `no_grad()` → `no_grad`."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    return dotted(node)
+
+
+def _init_attrs(init: ast.FunctionDef) -> dict[str, Value]:
+    attrs: dict[str, Value] = {}
+    for node in ast.walk(init):
+        targets: list[ast.expr] = []
+        value: Optional[ast.expr] = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                attrs.setdefault(target.attr, summarize_value(value))
+        # self.add_module("name", Mod()) / self.register_module(...)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("add_module", "register_module")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            attrs.setdefault(node.args[0].value, summarize_value(node.args[1]))
+    return attrs
+
+
+def class_info(node: ast.ClassDef) -> ClassInfo:
+    info = ClassInfo(
+        name=node.name,
+        lineno=node.lineno,
+        end_lineno=node.end_lineno or node.lineno,
+        bases=tuple(d for d in (dotted(b) for b in node.bases) if d),
+        decorators=tuple(d for d in (decorator_name(x) for x in node.decorator_list) if d),
+    )
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.methods[stmt.name] = function_info(stmt, node.name)  # type: ignore[arg-type]
+            if stmt.name == "__init__":
+                info.init_attrs = _init_attrs(stmt)  # type: ignore[arg-type]
+                a = stmt.args
+                info.init_params = tuple(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs)[1:]
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            info.annotations[stmt.target.id] = ast.unparse(stmt.annotation)
+            if stmt.value is not None:
+                info.class_values[stmt.target.id] = summarize_value(stmt.value)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    info.class_values[target.id] = summarize_value(stmt.value)
+                    if target.id == "__constants__" and isinstance(stmt.value, (ast.List, ast.Tuple, ast.Set)):
+                        info.constants = tuple(
+                            e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                        )
+    return info
+
+
+def _jit_call_kind(func: ast.expr, imports: dict[str, str]) -> Optional[str]:
+    name = dotted(func)
+    if not name:
+        return None
+    head, _, rest = name.partition(".")
+    qual = imports.get(head, head) + ("." + rest if rest else "")
+    for kind in ("script", "trace", "trace_module"):
+        if qual in (f"torch.jit.{kind}", f"torch.jit._script.{kind}", f"torch.jit._trace.{kind}"):
+            return kind
+    return None
+
+
+def _call_sites(tree: ast.Module, imports: dict[str, str], module_values: dict[str, Value]) -> list[CallSite]:
+    sites: list[CallSite] = []
+
+    def scan(body_owner: ast.AST, scope: str, values: dict[str, Value]) -> None:
+        for node in ast.walk(body_owner):
+            if isinstance(node, ast.Call) and node.args:
+                kind = _jit_call_kind(node.func, imports)
+                if kind is None:
+                    continue
+                target = summarize_value(node.args[0])
+                for _ in range(3):  # follow `cell = MyCell(...)`
+                    if target[0] == "name" and target[1] in values:
+                        target = values[target[1]]
+                    elif target[0] == "name" and target[1] in module_values:
+                        target = module_values[target[1]]
+                    else:
+                        break
+                sites.append(CallSite(kind, target, node.lineno, scope))
+
+    # module level, excluding function bodies (scanned with their own local assignments)
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scan(stmt, stmt.name, _local_values(stmt))  # type: ignore[arg-type]
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    scan(sub, f"{stmt.name}.{sub.name}", _local_values(sub))  # type: ignore[arg-type]
+        else:
+            scan(stmt, "", module_values)
+    return sites
+
+
+def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package: bool = False) -> ModuleSummary:
+    summary = ModuleSummary(path=path, module=module, digest=digest, is_package=is_package)
+    summary.imports = collect_imports(tree, module, is_package)
+    for stmt in _module_level_statements(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            summary.functions[stmt.name] = function_info(stmt)  # type: ignore[arg-type]
+        elif isinstance(stmt, ast.ClassDef):
+            summary.classes[stmt.name] = class_info(stmt)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    summary.globals[target.id] = summarize_value(stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            summary.globals[stmt.target.id] = summarize_value(stmt.value)
+    summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
+    return summary
+
+
+def value_kind(value: Any) -> str:
+    return value[0] if isinstance(value, tuple) and value else "other"

@@ -1,0 +1,190 @@
+"""The project model: every file's summary, and name resolution across them.
+
+Names are resolved the way Python would import them, from the summaries alone: a dotted name is
+looked up in the file's import table, then the longest prefix that is a module of the run, then
+attributes of that module (following re-exports). Anything that is not part of the run is
+`External` with its qualified name (`torch.nn.functional.relu`), which rules classify by name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional, Union
+
+from .index import ClassInfo, FunctionInfo, ModuleSummary
+
+
+@dataclass(frozen=True)
+class FuncRef:
+    module: str
+    qualname: str
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.qualname}" if self.module else self.qualname
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    module: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.name}" if self.module else self.name
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    module: str
+
+
+@dataclass(frozen=True)
+class External:
+    qualname: str
+
+
+Resolved = Union[FuncRef, ClassRef, ModuleRef, External]
+
+NN_MODULE_PREFIXES = ("torch.nn.", "torch.jit.ScriptModule", "torch.ao.nn.")
+CONTAINERS = {
+    "torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict",
+    "torch.nn.modules.container.ModuleList", "torch.nn.modules.container.Sequential",
+    "torch.nn.modules.container.ModuleDict",
+}
+
+
+class Project:
+    def __init__(self, summaries: Iterable[ModuleSummary]):
+        self.by_module: dict[str, ModuleSummary] = {}
+        self.by_path: dict[str, ModuleSummary] = {}
+        for summary in summaries:
+            self.by_path[summary.path] = summary
+            if summary.module:
+                self.by_module.setdefault(summary.module, summary)
+        self._nn_cache: dict[ClassRef, bool] = {}
+
+    # -- lookup ------------------------------------------------------------------------------
+    def summary(self, module: str) -> Optional[ModuleSummary]:
+        return self.by_module.get(module)
+
+    def function(self, ref: FuncRef) -> Optional[FunctionInfo]:
+        summary = self.by_module.get(ref.module)
+        return summary.function(ref.qualname) if summary else None
+
+    def cls(self, ref: ClassRef) -> Optional[ClassInfo]:
+        summary = self.by_module.get(ref.module)
+        return summary.classes.get(ref.name) if summary else None
+
+    # -- resolution ----------------------------------------------------------------------------
+    def qualify(self, module: str, name: str) -> str:
+        """The fully qualified spelling of a dotted name as written in `module` (imports applied)."""
+        summary = self.by_module.get(module)
+        head, _, rest = name.partition(".")
+        if summary and head in summary.imports:
+            full = summary.imports[head]
+        elif summary and (head in summary.functions or head in summary.classes or head in summary.globals):
+            full = f"{module}.{head}"
+        else:
+            full = head
+        return f"{full}.{rest}" if rest else full
+
+    def resolve(self, module: str, name: str) -> Optional[Resolved]:
+        """What the dotted `name`, written in `module`, refers to."""
+        return self.resolve_qualified(self.qualify(module, name))
+
+    def resolve_qualified(self, qualname: str, _depth: int = 0) -> Optional[Resolved]:
+        if _depth > 8:
+            return External(qualname)
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            mod = ".".join(parts[:cut])
+            summary = self.by_module.get(mod)
+            if summary is None:
+                continue
+            rest = parts[cut:]
+            if not rest:
+                return ModuleRef(mod)
+            head = rest[0]
+            if head in summary.classes:
+                if len(rest) == 1:
+                    return ClassRef(mod, head)
+                if len(rest) == 2 and rest[1] in summary.classes[head].methods:
+                    return FuncRef(mod, f"{head}.{rest[1]}")
+                return None
+            if head in summary.functions:
+                return FuncRef(mod, head) if len(rest) == 1 else None
+            if head in summary.imports:
+                target = summary.imports[head]
+                if target != qualname:
+                    return self.resolve_qualified(".".join([target] + rest[1:]), _depth + 1)
+            if head in summary.globals:
+                return None
+            sub = f"{mod}.{head}"
+            if sub in self.by_module:
+                continue  # handled by a longer prefix already
+            return None
+        return External(qualname)
+
+    # -- classes -------------------------------------------------------------------------------
+    def class_bases(self, ref: ClassRef) -> Iterator[Resolved]:
+        info = self.cls(ref)
+        if info is None:
+            return
+        for base in info.bases:
+            resolved = self.resolve(ref.module, base)
+            if resolved is not None:
+                yield resolved
+
+    def mro(self, ref: ClassRef) -> list[ClassRef]:
+        """The project classes in `ref`'s method resolution order (a simple DFS, duplicates dropped)."""
+        order: list[ClassRef] = []
+        stack = [ref]
+        while stack and len(order) < 50:
+            current = stack.pop(0)
+            if current in order or self.cls(current) is None:
+                continue
+            order.append(current)
+            stack.extend(b for b in self.class_bases(current) if isinstance(b, ClassRef))
+        return order
+
+    def find_method(self, ref: ClassRef, name: str) -> Optional[FuncRef]:
+        for klass in self.mro(ref):
+            info = self.cls(klass)
+            if info and name in info.methods:
+                return FuncRef(klass.module, f"{klass.name}.{name}")
+        return None
+
+    def external_bases(self, ref: ClassRef) -> list[str]:
+        out = []
+        for klass in self.mro(ref):
+            for base in self.class_bases(klass):
+                if isinstance(base, External):
+                    out.append(base.qualname)
+        return out
+
+    def is_nn_module(self, ref: ClassRef) -> bool:
+        """Does the class derive from `torch.nn.Module` (directly, through torch.nn classes, or
+        through project classes)? An unresolvable library base counts when the class has `forward`."""
+        if ref in self._nn_cache:
+            return self._nn_cache[ref]
+        result = False
+        externals = self.external_bases(ref)
+        if any(q.startswith(NN_MODULE_PREFIXES) or q in ("nn.Module", "Module") for q in externals):
+            result = True
+        elif externals and self.find_method(ref, "forward") is not None:
+            unknown = [q for q in externals if q not in ("object", "typing.NamedTuple", "enum.Enum")]
+            result = bool(unknown) and not any(q.startswith(("torch.", "enum.", "typing.")) for q in unknown)
+        self._nn_cache[ref] = result
+        return result
+
+    def decorator_qualnames(self, module: str, decorators: Iterable[str]) -> list[str]:
+        return [self.qualify(module, d) for d in decorators]
+
+
+def jit_decorator(qualnames: Iterable[str]) -> set[str]:
+    """The `torch.jit` decorators among resolved decorator names: {"script", "ignore", ...}."""
+    out = set()
+    for q in qualnames:
+        if q.startswith("torch.jit."):
+            out.add(q.rsplit(".", 1)[-1])
+        elif q in ("torch.no_grad", "torch.inference_mode", "torch.enable_grad"):
+            out.add(q.rsplit(".", 1)[-1])
+    return out

@@ -1,0 +1,64 @@
+"""SARIF 2.1.0, with every rule's metadata (the schema is checked in the tests)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from .. import __version__
+from ..finding import Finding
+from ..rule import all_rules
+from .context import ReportContext
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _rule_meta() -> list[dict[str, Any]]:
+    out = []
+    for rule in all_rules():
+        out.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.message},
+            "fullDescription": {"text": rule.doc() or rule.message},
+            "helpUri": f"https://tslint.invalid/rules/{rule.code}",
+            "defaultConfiguration": {"level": "warning" if rule.severity == "warning" else "error"},
+        })
+    return out
+
+
+def sarif_document(findings: list[Finding]) -> dict[str, Any]:
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": "warning" if f.severity == "warning" else "error",
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": Path(f.path).as_posix()},
+                    "region": {
+                        "startLine": f.line,
+                        "startColumn": f.col + 1,
+                        "endLine": f.end_line,
+                        "endColumn": f.end_col + 1,
+                    },
+                }
+            }],
+            "properties": {"context": f.context, "entry": f.entry, "confirmed": f.confirmed},
+        }
+        results.append(result)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "tslint", "version": __version__, "informationUri": "https://tslint.invalid",
+                                "rules": _rule_meta()}},
+            "results": results,
+        }],
+    }
+
+
+def write_sarif(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
+    json.dump(sarif_document(findings), out, indent=2)
+    out.write("\n")

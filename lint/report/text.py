@@ -1,0 +1,120 @@
+"""Text output like ruff's: `path:line:col: CODE message`, the source line with carets, the fix, and
+the entry point that reaches the code; then a summary with per-entry verdicts."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TextIO
+
+from ..finding import Finding
+from .context import ReportContext
+
+BOLD, RED, YELLOW, CYAN, BLUE, GREEN, DIM, RESET = (
+    "\033[1m", "\033[31m", "\033[33m", "\033[36m", "\033[34m", "\033[32m", "\033[2m", "\033[0m",
+)
+
+
+class _Paint:
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __call__(self, text: str, *styles: str) -> str:
+        return f"{''.join(styles)}{text}{RESET}" if self.on and styles else text
+
+
+def _mark(f: Finding) -> str:
+    if f.confirmed is True:
+        return " [confirmed]"
+    if f.confirmed is False:
+        return " [refuted]"
+    return ""
+
+
+def _header(f: Finding, paint: _Paint) -> str:
+    fixable = " [*]" if f.fix and f.fix.applicability == "safe" else (" [**]" if f.fix else "")
+    code = paint(f.code, BOLD, RED if f.severity == "error" else YELLOW)
+    return f"{paint(f.path, BOLD)}:{f.line}:{f.col + 1}: {code}{fixable} {f.message}{_mark(f)}"
+
+
+def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint) -> list[str]:
+    if f.path not in lines_cache:
+        try:
+            with open(f.path, encoding="utf-8", errors="replace") as handle:
+                lines_cache[f.path] = handle.read().splitlines()
+        except OSError:
+            lines_cache[f.path] = []
+    lines = lines_cache[f.path]
+    if not 0 < f.line <= len(lines):
+        return []
+    text = lines[f.line - 1].expandtabs(1)
+    width = len(str(f.line))
+    end = f.end_col if f.end_line == f.line and f.end_col > f.col else len(text.rstrip())
+    carets = "^" * max(1, end - f.col)
+    gutter = paint(" " * width + " |", BLUE)
+    return [
+        gutter,
+        f"{paint(str(f.line), BLUE)} {paint('|', BLUE)} {text}",
+        f"{gutter} {' ' * f.col}{paint(carets + ' ' + f.code, RED if f.severity == 'error' else YELLOW)}",
+        gutter,
+    ]
+
+
+def write_concise(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
+    paint = _Paint(ctx.color)
+    for f in findings:
+        out.write(_header(f, paint) + "\n")
+    _summary(findings, ctx, out, paint)
+
+
+def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
+    if ctx.quiet or not ctx.show_source:
+        write_concise(findings, ctx, out)
+        return
+    paint = _Paint(ctx.color)
+    lines_cache: dict[str, list[str]] = {}
+    for f in findings:
+        out.write(_header(f, paint) + "\n")
+        for line in _source_excerpt(f, lines_cache, paint):
+            out.write(line + "\n")
+        if f.fix:
+            kind = "" if f.fix.applicability == "safe" else " (unsafe: --unsafe-fixes)"
+            out.write(f"  {paint('= help:', CYAN)} {f.fix.message}{kind}\n")
+        if f.entry:
+            out.write(f"  {paint('= ' + f.context + ':', DIM)} {f.entry}\n")
+        if f.confirmation:
+            out.write(f"  {paint('= compiler:', DIM)} {f.confirmation}\n")
+        out.write("\n")
+    _summary(findings, ctx, out, paint)
+
+
+def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
+    if ctx.statistics:
+        counts = Counter(f.code for f in findings)
+        messages = {}
+        for f in findings:
+            messages.setdefault(f.code, f.message.split(":")[0][:70])
+        for code, count in counts.most_common():
+            out.write(f"{count:5d}\t{code}\t{messages[code]}\n")
+    if ctx.quiet:
+        return
+    if ctx.verdicts:
+        out.write(paint("Script entry points:", BOLD) + "\n")
+        for label, count in ctx.verdicts:
+            verdict = paint("scriptable", GREEN) if count == 0 else paint(f"not scriptable ({count} finding{'s' * (count != 1)})", RED)
+            out.write(f"  {label}: {verdict}\n")
+    if ctx.confirm_summary:
+        out.write(ctx.confirm_summary + "\n")
+    fixable = sum(1 for f in findings if f.fix and f.fix.applicability == "safe")
+    unsafe = sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
+    if findings:
+        line = f"Found {len(findings)} error{'s' * (len(findings) != 1)} in {ctx.files_checked} file{'s' * (ctx.files_checked != 1)} checked."
+        out.write(paint(line, BOLD) + "\n")
+        if fixable:
+            out.write(f"[*] {fixable} fixable with `tslint --fix`.\n")
+        if unsafe and not ctx.unsafe_fixes:
+            out.write(f"[**] {unsafe} more fixable with `tslint --fix --unsafe-fixes`.\n")
+    else:
+        out.write(paint(f"All checks passed! ({ctx.files_checked} file{'s' * (ctx.files_checked != 1)} checked)", GREEN) + "\n")
+    if ctx.fixed:
+        out.write(f"Fixed {ctx.fixed} error{'s' * (ctx.fixed != 1)}.\n")
+    if ctx.suppressed:
+        out.write(paint(f"({ctx.suppressed} suppressed by noqa or per-file-ignores)", DIM) + "\n")

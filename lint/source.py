@@ -1,0 +1,110 @@
+"""Reading one file: bytes to text to `ast`, with every failure turned into a per-file finding.
+
+The analysis runs on Python's own `ast` because that is what TorchScript's frontend reads
+(`torch/jit/frontend.py` rejects node classes by their `ast` name), and because `ast.parse` is several
+times faster than LibCST's parse. LibCST is used only where code is rewritten (`fix`).
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Optional, Union
+
+from .finding import Finding
+
+
+class SourceError(Exception):
+    """A file that cannot be analysed; carries the TS9xx finding that says why."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode_source(path: str, data: bytes) -> str:
+    """Decode as Python does (PEP 263 cookie, BOM), or raise SourceError(TS902)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(
+            Finding(path, 1, 0, 1, 0, "TS902", f"cannot decode file: {exc}", context="file")
+        ) from None
+    if "\x00" in text:
+        raise SourceError(
+            Finding(path, 1, 0, 1, 0, "TS902", "cannot decode file: it contains NUL bytes (binary?)", context="file")
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def parse_source(path: str, text: str) -> ast.Module:
+    """Parse, or raise SourceError(TS901) with the parser's own line and message."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc. is not ours
+            return ast.parse(text, filename=path, type_comments=True)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        raise SourceError(
+            Finding(path, line, col, line, col, "TS901", f"syntax error: {exc.msg}", context="file")
+        ) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(
+            Finding(path, 1, 0, 1, 0, "TS901", f"cannot parse file: {type(exc).__name__}: {exc}", context="file")
+        ) from None
+
+
+@dataclass
+class SourceFile:
+    """One parsed file and the helpers that map `ast` positions to what users see."""
+
+    path: str
+    text: str
+    tree: ast.Module
+    digest: str = ""
+    module: str = ""  # dotted module name, "" when the file is not under a package root
+    _ascii_lines: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes, module: str = "") -> "SourceFile":
+        text = decode_source(path, data)
+        return cls(path, text, parse_source(path, text), content_hash(data), module)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """`ast` columns count UTF-8 bytes; findings count characters."""
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def span(self, node: Union[ast.AST, tuple]) -> tuple[int, int, int, int]:
+        """(line, col, end_line, end_col) of a node, in characters."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            end_col = col
+        return line, self.char_col(line, col), end_line, self.char_col(end_line, end_col)
+
+    def segment(self, node: ast.AST) -> Optional[str]:
+        return ast.get_source_segment(self.text, node)

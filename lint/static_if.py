@@ -1,0 +1,95 @@
+"""Conditions the compiler decides at compile time, and the dead branches it never reads.
+
+`torch.jit.is_scripting()` is statically True under `torch.jit.script` (the other branch is not
+compiled) and False under tracing, where Python runs; `torch.jit.is_tracing()` is True under tracing.
+Every walk over a function body goes through here, so that no rule reports on code the compiler cuts
+(the standard idiom `if not torch.jit.is_scripting(): <python-only code>` must stay silent).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional
+
+_SCRIPTING = ("is_scripting", "_is_scripting")
+_TRACING = ("is_tracing", "_is_tracing", "_get_tracing_state")
+
+
+def _called_name(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Call) and not node.args:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            return func.attr
+        if isinstance(func, ast.Name):
+            return func.id
+    return None
+
+
+def static_condition(test: ast.expr, context: str) -> Optional[bool]:
+    """True/False when the condition is known under `context` ("script" or "trace"), else None."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = static_condition(test.operand, context)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        values = [static_condition(v, context) for v in test.values]
+        if isinstance(test.op, ast.And):
+            if any(v is False for v in values):
+                return False
+            return True if all(v is True for v in values) else None
+        if any(v is True for v in values):
+            return True
+        return False if all(v is False for v in values) else None
+    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+        return False
+    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        return False
+    name = _called_name(test)
+    if name in _SCRIPTING:
+        return context == "script"
+    if name in _TRACING and context == "trace":
+        return True
+    if name in _TRACING and context == "script":
+        return False if name == "_get_tracing_state" else None
+    return None
+
+
+def _always_exits(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
+
+
+def live_body(body: list[ast.stmt], context: str) -> Iterator[ast.stmt]:
+    """The statements of `body` that the compiler (or Python, for traces) reads under `context`.
+
+    A static `if` is replaced by its live branch; after a live branch that always returns, the rest
+    of the block is dead too.
+    """
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            known = static_condition(stmt.test, context)
+            if known is not None:
+                branch = stmt.body if known else stmt.orelse
+                yield from live_body(branch, context)
+                if _always_exits(branch):
+                    return
+                continue
+        yield stmt
+
+
+class LiveVisitor(ast.NodeVisitor):
+    """A NodeVisitor that skips what `live_body` and static ternaries cut, and nested scopes."""
+
+    context = "script"
+
+    def visit_If(self, node: ast.If) -> None:
+        known = static_condition(node.test, self.context)
+        if known is None:
+            self.generic_visit(node)
+            return
+        for stmt in live_body(node.body if known else node.orelse, self.context):
+            self.visit(stmt)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        known = static_condition(node.test, self.context)
+        if known is None:
+            self.generic_visit(node)
+        else:
+            self.visit(node.body if known else node.orelse)

@@ -1,0 +1,267 @@
+"""One walk per function under contract, shared by every rule that subscribes to a node type.
+
+The walk skips what the compiler never reads (dead static branches, nested function and class
+bodies, lambda bodies), so rules only ever see live code.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Optional
+
+from .finding import Finding, Fix
+from .project.index import ClassInfo, FunctionInfo, dotted
+from .project.model import ClassRef, FuncRef, Project, Resolved
+from .static_if import static_condition
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .rule import Rule
+    from .source import SourceFile
+
+
+@dataclass
+class Span:
+    """A place to report that is not a whole node (positions in `ast` units: UTF-8 byte columns)."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+
+
+def KeywordSpan(node: ast.AST, keyword: str) -> Span:
+    """Just the leading keyword of a compound statement (`try`, `for`, `while`): a block-sized caret
+    would hide the point."""
+    return Span(node.lineno, node.col_offset, node.lineno, node.col_offset + len(keyword))  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Reporter:
+    source: "SourceFile"
+    context: str
+    entry: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(
+        self,
+        rule: "Rule",
+        node: Any,
+        message: Optional[str] = None,
+        fix: Optional[Fix] = None,
+        code: Optional[str] = None,
+    ) -> Finding:
+        line, col, end_line, end_col = self.source.span(node)
+        finding = Finding(
+            path=self.source.path,
+            line=line,
+            col=col,
+            end_line=end_line,
+            end_col=end_col,
+            code=code or rule.code,
+            message=message or rule.message,
+            context=self.context,  # type: ignore[arg-type]
+            entry=self.entry,
+            fix=fix,
+            severity=rule.severity,  # type: ignore[arg-type]
+        )
+        self.findings.append(finding)
+        return finding
+
+
+class FunctionContext(_Reporter):
+    """What a rule may ask about the function being checked."""
+
+    def __init__(self, source: "SourceFile", project: Project, module: str, info: FunctionInfo,
+                 node: ast.FunctionDef, context: str, entry: str, class_node: Optional[ast.ClassDef] = None):
+        super().__init__(source, context, entry)
+        self.project = project
+        self.module = module
+        self.info = info
+        self.node = node
+        self.class_node = class_node
+        self.parents: dict[ast.AST, ast.AST] = {}
+
+    @property
+    def ref(self) -> FuncRef:
+        return FuncRef(self.module, self.info.qualname)
+
+    @property
+    def class_ref(self) -> Optional[ClassRef]:
+        return ClassRef(self.module, self.info.class_name) if self.info.class_name else None
+
+    def qualname(self, node: ast.AST) -> Optional[str]:
+        """The fully qualified dotted name an expression spells (`F.relu` → `torch.nn.functional.relu`).
+
+        Local variables shadow module names, as in Python: a name assigned or bound as a parameter in
+        this function is not a module-level reference.
+        """
+        name = dotted(node)
+        if name is None:
+            return None
+        head = name.split(".", 1)[0]
+        if head in self.local_names:
+            return None
+        return self.project.qualify(self.module, name)
+
+    def resolve(self, node: ast.AST) -> Optional[Resolved]:
+        name = dotted(node)
+        if name is None or name.split(".", 1)[0] in self.local_names:
+            return None
+        return self.project.resolve(self.module, name)
+
+    @cached_property
+    def local_names(self) -> frozenset[str]:
+        names = set(self.info.params)
+        for sub in ast.walk(self.node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                names.add(sub.id)
+            elif isinstance(sub, ast.arg):
+                names.add(sub.arg)
+        return frozenset(names)
+
+    @cached_property
+    def types(self) -> Any:
+        """The static type checker's view of this function (computed on first use)."""
+        from .compiler.infer import infer_function
+
+        return infer_function(self)
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        return self.parents.get(node)
+
+
+class ClassContext(_Reporter):
+    def __init__(self, source: "SourceFile", project: Project, module: str, info: ClassInfo,
+                 node: ast.ClassDef, is_module: bool, entry: str):
+        super().__init__(source, "script", entry)
+        self.project = project
+        self.module = module
+        self.info = info
+        self.node = node
+        self.is_module = is_module
+
+    @property
+    def ref(self) -> ClassRef:
+        return ClassRef(self.module, self.info.name)
+
+
+class _RuleWalk(ast.NodeVisitor):
+    """Dispatch every node to the rules that subscribe to its type.
+
+    The compiler works in two stages, and so does the walk: torch's Python frontend turns the *whole*
+    function into tree views first (so a `try` or a lambda is rejected even under
+    `if not torch.jit.is_scripting():`), and only the IR emitter then skips statically dead branches.
+    Rules marked `frontend = True` see dead branches too; all others see live code only.
+    """
+
+    def __init__(self, ctx: FunctionContext, by_type: dict[type, list["Rule"]]):
+        self.ctx = ctx
+        self.by_type = by_type
+        self.dead = 0
+
+    def visit(self, node: ast.AST) -> None:
+        for rule in self.by_type.get(type(node), ()):
+            if not self.dead or rule.frontend:
+                rule.visit(node, self.ctx)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return  # a separate scope: the compiler rejects it whole (rules report the node itself)
+        for child in ast.iter_child_nodes(node):
+            self.ctx.parents[child] = node
+        if isinstance(node, ast.If):
+            self._visit_if(node)
+        elif isinstance(node, ast.IfExp):
+            known = static_condition(node.test, self.ctx.context)
+            self.visit(node.test)
+            self._visit_branch([node.body], known is False)
+            self._visit_branch([node.orelse], known is True)
+        else:
+            for field_name, value in ast.iter_fields(node):
+                if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                    self.visit_block(value)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self.visit(item)
+                elif isinstance(value, ast.AST):
+                    self.visit(value)
+
+    def _visit_if(self, node: ast.If) -> None:
+        known = static_condition(node.test, self.ctx.context)
+        self.visit(node.test)
+        self._visit_branch(node.body, known is False, block=True)
+        self._visit_branch(node.orelse, known is True, block=True)
+
+    def _visit_branch(self, nodes: list, dead: bool, block: bool = False) -> None:
+        self.dead += dead
+        if block:
+            self.visit_block(nodes)
+        else:
+            for n in nodes:
+                self.visit(n)
+        self.dead -= dead
+
+    def visit_block(self, body: list[ast.stmt]) -> None:
+        """Statements in order; after a live static branch that always exits, the rest is dead."""
+        dead_from = len(body)
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.If):
+                known = static_condition(stmt.test, self.ctx.context)
+                branch = stmt.body if known else stmt.orelse
+                if known is not None and branch and isinstance(branch[-1], (ast.Return, ast.Raise)):
+                    dead_from = i + 1
+                    break
+        for i, stmt in enumerate(body):
+            self.ctx.parents.setdefault(stmt, self.ctx.node)
+            self.dead += i >= dead_from
+            self.visit(stmt)
+            self.dead -= i >= dead_from
+
+
+def rules_by_type(rules: list["Rule"], context: str) -> dict[type, list["Rule"]]:
+    table: dict[type, list["Rule"]] = {}
+    for rule in rules:
+        if not rule.wants(context):
+            continue
+        for node_type in rule.node_types:
+            table.setdefault(node_type, []).append(rule)
+    return table
+
+
+def check_function(ctx: FunctionContext, rules: list["Rule"], by_type: dict[type, list["Rule"]]) -> list[Finding]:
+    walker = _RuleWalk(ctx, by_type)
+    for node in ctx.node.args.args + ctx.node.args.posonlyargs + ctx.node.args.kwonlyargs:
+        ctx.parents[node] = ctx.node.args
+    walker.visit_block(ctx.node.body)
+    for rule in rules:
+        if rule.wants(ctx.context):
+            rule.check_function(ctx)
+    return ctx.findings
+
+
+def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
+    """qualname → (def node, enclosing class) for module-level functions and methods."""
+    out: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]] = {}
+
+    def scan(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.setdefault(stmt.name, (stmt, None))  # type: ignore[arg-type]
+            elif isinstance(stmt, ast.ClassDef):
+                for sub in stmt.body:
+                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        out.setdefault(f"{stmt.name}.{sub.name}", (sub, stmt))  # type: ignore[arg-type]
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                scan(stmt.body)
+                scan(getattr(stmt, "orelse", []))
+
+    scan(tree.body)
+    return out
+
+
+def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    out: dict[str, ast.ClassDef] = {}
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.ClassDef):
+            out.setdefault(stmt.name, stmt)
+    return out
