@@ -60,34 +60,45 @@ class _Walker:
         self.seen.add(key)
         self.queue.append((context, node, instance, chain))
 
-    def values_to_instances(self, value: Value, instance: Instance, depth: int = 0) -> Iterator[tuple[str, Instance]]:
-        """Instances (with the contract they run under) that an attribute value builds."""
+    def values_to_instances(self, value: Value, module: str, instance: Optional[Instance],
+                            depth: int = 0) -> Iterator[tuple[str, Instance]]:
+        """Instances (with the contract they run under, "" = inherited) that a value builds.
+
+        `value` is written in `module`; a bare name that is an `__init__` parameter is looked up in
+        the constructor call that built `instance` (written in `instance.written_in`).
+        """
         if depth > 4 or not value:
             return
         kind = value[0]
-        module = instance.written_in or instance.cls.module
         if kind == "name":
-            bound = dict(instance.bindings).get(value[1])
-            if bound is not None:
-                yield from self.values_to_instances(bound, Instance(instance.cls, (), instance.written_in), depth + 1)
-            return
+            bound = dict(instance.bindings).get(value[1]) if instance else None
+            if bound is not None and instance is not None:
+                yield from self.values_to_instances(bound, instance.written_in, None, depth + 1)
+                return
+            value = ("call", value[1], (), ())  # a module-level instance or class used as a value
+            kind = "ref"
         if kind in ("list", "tuple"):
             for item in value[1]:
-                yield from self.values_to_instances(item, instance, depth + 1)
+                yield from self.values_to_instances(item, module, instance, depth + 1)
             return
         if kind == "dict":
             for _, item in value[1]:
-                yield from self.values_to_instances(item, instance, depth + 1)
+                yield from self.values_to_instances(item, module, instance, depth + 1)
             return
         if kind == "listcomp":
-            yield from self.values_to_instances(value[1], instance, depth + 1)
+            yield from self.values_to_instances(value[1], module, instance, depth + 1)
             return
-        if kind != "call" or not value[1]:
+        if kind not in ("call", "ref") or not value[1]:
+            return
+        if kind == "ref":
+            summary = self.project.summary(module)
+            if summary and value[1] in summary.globals:  # `CELL = MyCell()` at module level
+                yield from self.values_to_instances(summary.globals[value[1]], module, None, depth + 1)
             return
         qual = self.project.qualify(module, value[1])
         if qual in ("torch.jit.script", "torch.jit.trace", "torch.jit.trace_module") and value[2]:
             contract = "script" if qual == "torch.jit.script" else "trace"
-            for _, inner in self.values_to_instances(value[2][0], instance, depth + 1):
+            for _, inner in self.values_to_instances(value[2][0], module, instance, depth + 1):
                 yield contract, inner
             return
         resolved = self.project.resolve(module, value[1])
@@ -95,7 +106,7 @@ class _Walker:
             yield "", bind_call(self.project, resolved, value, module)
         elif isinstance(resolved, External) and (resolved.qualname in CONTAINERS or resolved.qualname.startswith("torch.nn.")):
             for arg in list(value[2]) + [v for _, v in value[3]]:
-                yield from self.values_to_instances(arg, instance, depth + 1)
+                yield from self.values_to_instances(arg, module, instance, depth + 1)
 
     def submodules(self, instance: Instance) -> Iterator[tuple[str, str, Instance]]:
         """(attribute, contract or "", instance) for every attribute of the instance's classes."""
@@ -103,9 +114,8 @@ class _Walker:
             info = self.project.cls(klass)
             if info is None:
                 continue
-            view = instance if klass == instance.cls else Instance(klass, instance.bindings, instance.written_in)
             for attr, value in info.init_attrs.items():
-                for contract, sub in self.values_to_instances(value, view):
+                for contract, sub in self.values_to_instances(value, klass.module, instance):
                     yield attr, contract, sub
 
     # -- the walk ------------------------------------------------------------------------------
