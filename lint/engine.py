@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
+import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from typing import Callable, Iterable, Optional, TypeVar
 
 from .cache import CACHE_DIR, Cache
 from .config import Config
-from .discover import SourcePath, discover
+from .discover import SourcePath, discover, module_name
 from .entrypoints import EntryOptions, find_roots
 from .finding import Finding
 from .noqa import per_file_ignored, suppressed
@@ -29,6 +31,8 @@ from .source import SourceError, SourceFile, content_hash
 from .walk import ClassContext, FunctionContext, check_function, class_nodes, function_nodes, rules_by_type
 
 PARALLEL_THRESHOLD = 16
+# deeply nested (generated) expressions are valid Python; the visitors recurse once per level
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -43,6 +47,7 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Optional[Path] = None
     respect_noqa: bool = True
+    force_exclude: bool = False  # exclude patterns apply to files named on the command line too
 
 
 @dataclass
@@ -63,6 +68,8 @@ def _read(path: str) -> bytes:
 
 def index_one(sp: SourcePath, cache: Cache) -> tuple[Optional[ModuleSummary], Optional[Finding]]:
     try:
+        if not stat.S_ISREG(os.stat(sp.path).st_mode):  # a FIFO or device named *.py would block
+            return None, Finding(sp.path, 1, 0, 1, 0, "TS902", "cannot read file: not a regular file", context="file")
         data = _read(sp.path)
     except OSError as exc:
         return None, Finding(sp.path, 1, 0, 1, 0, "TS902", f"cannot read file: {exc.strerror or exc}", context="file")
@@ -115,7 +122,9 @@ def _reach_signature(reach: Reach, summary: ModuleSummary) -> str:
     return repr((sorted((q, sorted(c.items())) for q, c in funcs.items()), classes))
 
 
-def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...], cache: Cache) -> list[Finding]:
+def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...], cache: Cache,
+               data: Optional[bytes] = None) -> list[Finding]:
+    """Findings in one reached file (`data`: its bytes when already read, else read from disk)."""
     signature = _reach_signature(reach, summary)
     key = Cache.key("check", summary.digest, summary.path, summary.module, ",".join(r.code for r in rules),
                     signature, _deps_digest(project, summary))
@@ -123,7 +132,7 @@ def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tu
     if cached is not None:
         return [Finding.from_dict(d) for d in cached]
     try:
-        findings = _check_source(summary, project, reach, rules)
+        findings = _check_source(summary, project, reach, rules, data)
     except SourceError as exc:
         findings = [exc.finding]
     except Exception as exc:  # noqa: BLE001
@@ -132,8 +141,9 @@ def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tu
     return findings
 
 
-def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...]) -> list[Finding]:
-    source = SourceFile.from_bytes(summary.path, _read(summary.path), summary.module)
+def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...],
+                  data: Optional[bytes] = None) -> list[Finding]:
+    source = SourceFile.from_bytes(summary.path, _read(summary.path) if data is None else data, summary.module)
     findings: list[Finding] = []
     contexts = reach.contexts_in(summary.module)
     nodes = function_nodes(source.tree)
@@ -195,8 +205,22 @@ def _map(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
 
 
 # -- the run -----------------------------------------------------------------------------------
-def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
-    files = list(discover(paths, config.root, config.exclude))
+@dataclass
+class Analysis:
+    """Phases 1 and 2 of a run: every file indexed, the project, its roots and what they reach."""
+
+    files: list[SourcePath]
+    problems: list[Finding]  # files that could not be indexed (TS9xx)
+    summaries: list[ModuleSummary]
+    project: Project
+    reach: Reach
+    unmatched: list[str]
+    rules: tuple[Rule, ...]
+    cache: Cache
+
+
+def analyse(paths: Iterable[str], config: Config, options: RunOptions) -> Analysis:
+    files = list(discover(paths, config.root, config.exclude, options.force_exclude))
     jobs = options.jobs or os.cpu_count() or 1
     cache_dir = options.cache_dir or (config.root / CACHE_DIR)
     cache = Cache(cache_dir, options.use_cache)
@@ -215,7 +239,16 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
     roots, unmatched = find_roots(project, options.entry)
     reach = compute_reach(project, roots)
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
+    return Analysis(files, findings, summaries, project, reach, unmatched, rules, cache)
 
+
+def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
+    analysis = analyse(paths, config, options)
+    files, summaries, project, reach, rules = (
+        analysis.files, analysis.summaries, analysis.project, analysis.reach, analysis.rules,
+    )
+    findings = list(analysis.problems)
+    jobs = options.jobs or os.cpu_count() or 1
     reached_modules = {ref.module for ref in reach.functions} | {ref.module for ref in reach.classes}
     to_check = [s.path for s in summaries if s.module in reached_modules and project.by_module.get(s.module) is s]
     _SHARED.update(project=project, reach=reach, rules=rules)
@@ -224,7 +257,7 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
 
     kept, dropped = _filter(findings, options)
     kept.sort(key=Finding.sort_key)
-    return RunResult(kept, files, project, reach, unmatched, dropped)
+    return RunResult(kept, files, project, reach, analysis.unmatched, dropped)
 
 
 def _has_hooks(rule: Rule) -> bool:
@@ -244,7 +277,7 @@ def _filter(findings: list[Finding], options: RunOptions) -> tuple[list[Finding]
         if per_file_ignored(f.code, f.path, options.per_file_ignores):
             dropped += 1
             continue
-        if options.respect_noqa:
+        if options.respect_noqa and f.context != "file":
             if f.path not in lines_cache:
                 try:
                     lines_cache[f.path] = _read(f.path).decode("utf-8", "replace").splitlines()
@@ -256,3 +289,34 @@ def _filter(findings: list[Finding], options: RunOptions) -> tuple[list[Finding]
                 continue
         kept.append(f)
     return kept, dropped
+
+
+# -- one file at a time (the flake8 plugin) --------------------------------------------------------
+def lint_single_file(path: str, data: bytes, analysis: Analysis, options: RunOptions) -> list[Finding]:
+    """What `run` over the analysed paths reports for `path`, for a caller that visits files one by one.
+
+    `data` is the file's current content; when it is not what the analysis indexed (text piped on
+    stdin, a file outside the analysed paths, an edit since), the file is summarized again and the
+    project's roots and reach are recomputed with it, so its own entry points still count. noqa is
+    left to the caller when `options.respect_noqa` is False (flake8 applies its own).
+    """
+    summary = analysis.project.by_path.get(path)
+    project, reach = analysis.project, analysis.reach
+    if summary is None or summary.digest != content_hash(data):
+        module, is_package = module_name(Path(path))
+        if summary is not None:
+            module, is_package = summary.module, summary.is_package
+        try:
+            source = SourceFile.from_bytes(path, data, module)
+            summary = summarize(path, module, source.digest, source.tree, is_package)
+        except SourceError as exc:
+            return _filter([exc.finding], options)[0]
+        project = Project([summary, *(s for s in analysis.summaries if s.path != path)])
+        roots, _ = find_roots(project, options.entry)
+        reach = compute_reach(project, roots)
+    reached = {ref.module for ref in reach.functions} | {ref.module for ref in reach.classes}
+    if summary.module not in reached or project.by_module.get(summary.module) is not summary:
+        return []
+    kept, _ = _filter(check_file(summary, project, reach, analysis.rules, analysis.cache, data), options)
+    kept.sort(key=Finding.sort_key)
+    return kept

@@ -117,10 +117,9 @@ class Project:
                     return self.resolve_qualified(".".join([target] + rest[1:]), _depth + 1)
             if head in summary.globals:
                 return None
-            sub = f"{mod}.{head}"
-            if sub in self.by_module:
-                continue  # handled by a longer prefix already
-            return None
+            # not defined there: a file that merely shares a library's name (a `torch.py` in some
+            # folder) must not hide the library, so the name stays external
+            return External(qualname)
         return External(qualname)
 
     # -- classes -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TextIO
 
 from ..finding import Finding
+from ..rule import rule_by_code
 from .context import ReportContext
 
 BOLD, RED, YELLOW, CYAN, BLUE, GREEN, DIM, RESET = (
@@ -36,6 +37,8 @@ def _header(f: Finding, paint: _Paint) -> str:
 
 
 def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint) -> list[str]:
+    if f.code == "TS902":  # the file could not be read or decoded: no excerpt to show
+        return []
     if f.path not in lines_cache:
         try:
             with open(f.path, encoding="utf-8", errors="replace") as handle:
@@ -46,6 +49,8 @@ def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint
     if not 0 < f.line <= len(lines):
         return []
     text = lines[f.line - 1].expandtabs(1)
+    if not text.isprintable():  # a binary file's "line" (TS902): printing it would garble the terminal
+        return []
     width = len(str(f.line))
     end = f.end_col if f.end_line == f.line and f.end_col > f.col else len(text.rstrip())
     carets = "^" * max(1, end - f.col)
@@ -60,13 +65,14 @@ def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint
 
 def write_concise(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
     paint = _Paint(ctx.color)
-    for f in findings:
-        out.write(_header(f, paint) + "\n")
+    if not ctx.statistics:  # as in ruff, --statistics replaces the list with the per-code counts
+        for f in findings:
+            out.write(_header(f, paint) + "\n")
     _summary(findings, ctx, out, paint)
 
 
 def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
-    if ctx.quiet or not ctx.show_source:
+    if ctx.quiet or ctx.statistics or not ctx.show_source:
         write_concise(findings, ctx, out)
         return
     paint = _Paint(ctx.color)
@@ -89,11 +95,10 @@ def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None
 def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
     if ctx.statistics:
         counts = Counter(f.code for f in findings)
-        messages = {}
-        for f in findings:
-            messages.setdefault(f.code, f.message.split(":")[0][:70])
-        for code, count in counts.most_common():
-            out.write(f"{count:5d}\t{code}\t{messages[code]}\n")
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            rule = rule_by_code(code)
+            summary = rule.message if rule is not None else next(f.message for f in findings if f.code == code)
+            out.write(f"{count:5d}\t{code}\t{summary}\n")
     if ctx.quiet:
         return
     if ctx.verdicts:
