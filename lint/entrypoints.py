@@ -14,17 +14,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Iterable, Optional, Union
 
+from .instances import Instance, bind_call, member
 from .project.index import Value
 from .project.model import ClassRef, FuncRef, Project, jit_decorator
-
-
-@dataclass(frozen=True)
-class Instance:
-    """An nn.Module or script class as built by one constructor call (arguments kept for binding)."""
-
-    cls: ClassRef
-    bindings: tuple[tuple[str, Value], ...] = ()
-    written_in: str = ""  # module whose names the bound values use
 
 
 Target = Union[FuncRef, Instance]
@@ -45,25 +37,6 @@ class EntryOptions:
     trace: list[str] = field(default_factory=list)
 
 
-def bind_call(project: Project, cls: ClassRef, call: Optional[Value], written_in: str) -> Instance:
-    """Map a constructor call's arguments onto `__init__` parameter names."""
-    info = project.cls(cls)
-    if info is None or call is None or call[0] != "call":
-        return Instance(cls, (), written_in)
-    params = list(info.init_params)
-    init = project.find_method(cls, "__init__")
-    if init is not None and init.qualname.split(".")[0] != cls.name:
-        base = project.cls(ClassRef(init.module, init.qualname.split(".")[0]))
-        if base is not None:
-            params = list(base.init_params)
-    bound: list[tuple[str, Value]] = []
-    for name, value in zip(params, call[2]):
-        bound.append((name, value))
-    for name, value in call[3]:
-        bound.append((name, value))
-    return Instance(cls, tuple(bound), written_in)
-
-
 def target_of(project: Project, module: str, value: Value) -> Optional[Target]:
     """The function or instance a call-site argument denotes (`f`, `Net`, `Net(...)`, `m.f`)."""
     kind = value[0]
@@ -78,6 +51,10 @@ def target_of(project: Project, module: str, value: Value) -> Optional[Target]:
         resolved = project.resolve(module, value[1])
         if isinstance(resolved, ClassRef):
             return bind_call(project, resolved, value, module)
+    if kind == "member":  # `torch.jit.script(model.backbone)` with `model = Net(...)` above
+        base = target_of(project, module, value[1])
+        if isinstance(base, Instance):
+            return member(project, base, value[2])
     return None
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Optional, Union
 
-from .entrypoints import Instance, Root, Target, bind_call, target_of
-from .project.index import Value
-from .project.model import CONTAINERS, ClassRef, External, FuncRef, Project, jit_decorator
+from .entrypoints import Root, Target, target_of
+from .instances import Instance, submodules
+from .project.model import ClassRef, FuncRef, Project, jit_decorator
 
 MAX_STATES = 200_000
 SCRIPT_SWITCH = {"script", "script_if_tracing"}
@@ -60,64 +60,6 @@ class _Walker:
         self.seen.add(key)
         self.queue.append((context, node, instance, chain))
 
-    def values_to_instances(self, value: Value, module: str, instance: Optional[Instance],
-                            depth: int = 0) -> Iterator[tuple[str, Instance]]:
-        """Instances (with the contract they run under, "" = inherited) that a value builds.
-
-        `value` is written in `module`; a bare name that is an `__init__` parameter is looked up in
-        the constructor call that built `instance` (written in `instance.written_in`).
-        """
-        if depth > 4 or not value:
-            return
-        kind = value[0]
-        if kind == "name":
-            bound = dict(instance.bindings).get(value[1]) if instance else None
-            if bound is not None and instance is not None:
-                yield from self.values_to_instances(bound, instance.written_in, None, depth + 1)
-                return
-            value = ("call", value[1], (), ())  # a module-level instance or class used as a value
-            kind = "ref"
-        if kind in ("list", "tuple"):
-            for item in value[1]:
-                yield from self.values_to_instances(item, module, instance, depth + 1)
-            return
-        if kind == "dict":
-            for _, item in value[1]:
-                yield from self.values_to_instances(item, module, instance, depth + 1)
-            return
-        if kind == "listcomp":
-            yield from self.values_to_instances(value[1], module, instance, depth + 1)
-            return
-        if kind not in ("call", "ref") or not value[1]:
-            return
-        if kind == "ref":
-            summary = self.project.summary(module)
-            if summary and value[1] in summary.globals:  # `CELL = MyCell()` at module level
-                yield from self.values_to_instances(summary.globals[value[1]], module, None, depth + 1)
-            return
-        qual = self.project.qualify(module, value[1])
-        if qual in ("torch.jit.script", "torch.jit.trace", "torch.jit.trace_module") and value[2]:
-            contract = "script" if qual == "torch.jit.script" else "trace"
-            for _, inner in self.values_to_instances(value[2][0], module, instance, depth + 1):
-                yield contract, inner
-            return
-        resolved = self.project.resolve(module, value[1])
-        if isinstance(resolved, ClassRef):
-            yield "", bind_call(self.project, resolved, value, module)
-        elif isinstance(resolved, External) and (resolved.qualname in CONTAINERS or resolved.qualname.startswith("torch.nn.")):
-            for arg in list(value[2]) + [v for _, v in value[3]]:
-                yield from self.values_to_instances(arg, module, instance, depth + 1)
-
-    def submodules(self, instance: Instance) -> Iterator[tuple[str, str, Instance]]:
-        """(attribute, contract or "", instance) for every attribute of the instance's classes."""
-        for klass in self.project.mro(instance.cls):
-            info = self.project.cls(klass)
-            if info is None:
-                continue
-            for attr, value in info.init_attrs.items():
-                for contract, sub in self.values_to_instances(value, klass.module, instance):
-                    yield attr, contract, sub
-
     # -- the walk ------------------------------------------------------------------------------
     def run(self, roots: list[Root]) -> Reach:
         order = {"call": 0, "config": 0, "decorator": 1, "modules": 2}
@@ -150,7 +92,7 @@ class _Walker:
                         ref = FuncRef(klass.module, fn.qualname)
                         if "export" in self.decorators(ref):
                             self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
-                for attr, contract, sub in self.submodules(inst):
+                for attr, contract, sub in submodules(self.project, inst):
                     if contract == "trace":
                         continue  # a traced submodule is compiled from its graph, not its source
                     self.push("script", sub, None, f"{chain} -> self.{attr}")
@@ -196,7 +138,7 @@ class _Walker:
             self.push(context, method, instance, f"{chain} -> {method.qualname}")
             return
         if context == "trace":
-            for attr, contract, sub in self.submodules(instance):
+            for attr, contract, sub in submodules(self.project, instance):
                 if attr == name:
                     self.push(contract or "trace", sub, None, f"{chain} -> self.{attr}")
 

@@ -90,7 +90,7 @@ def test_mutual_recursion_across_files(tmp_path: Path):
     (tmp_path / "a.py").write_text("import torch\nfrom b import g\n\n@torch.jit.script\ndef f(x):\n    return g(x)\n\ndef h(x, **k):\n    return f(x)\n")
     (tmp_path / "b.py").write_text("from a import h\n\ndef g(x):\n    return h(x)\n")
     code, findings = lint_json(tmp_path)
-    assert code == 1 and [(Path(f["filename"]).name, f["code"]) for f in findings] == [("a.py", "TS101")]
+    assert code == 1 and ("a.py", "TS101") in [(Path(f["filename"]).name, f["code"]) for f in findings]
 
 
 def test_missing_path_is_usage_error(tmp_path: Path):

@@ -82,8 +82,6 @@ class FunctionInfo:
     has_return_annotation: bool = False
     # references for the call graph, per context: ("self", attr) | ("name", dotted) | ("super", attr)
     refs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    # `name = value` assignments in the body (for call sites whose target is a local variable)
-    local_values: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass
@@ -230,14 +228,6 @@ def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ..
     return tuple(collector.refs)
 
 
-def _local_values(fn: ast.FunctionDef) -> dict[str, Value]:
-    values: dict[str, Value] = {}
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            values[node.targets[0].id] = summarize_value(node.value)
-    return values
-
-
 def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
     args = fn.args
     params = [a for a in args.posonlyargs + args.args + args.kwonlyargs]
@@ -252,7 +242,6 @@ def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
         annotated=tuple(a.annotation is not None or a.type_comment is not None for a in params),
         has_return_annotation=fn.returns is not None or fn.type_comment is not None,
         refs={ctx: collect_refs(fn, ctx) for ctx in ("script", "trace")},
-        local_values=_local_values(fn),
     )
 
 
@@ -336,35 +325,56 @@ def _jit_call_kind(func: ast.expr, imports: dict[str, str]) -> Optional[str]:
     return None
 
 
+def _assignments(owner: ast.AST) -> list[tuple[int, str, Value]]:
+    """`name = value` assignments in a scope, in line order (for flow-sensitive look-ups)."""
+    out = []
+    for node in ast.walk(owner):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            out.append((node.lineno, node.targets[0].id, summarize_value(node.value)))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _target_value(value: Value, line: int, assigns: list[tuple[int, str, Value]], module_values: dict[str, Value]) -> Value:
+    """Follow `cell = MyCell(...)` (the last assignment before the call) and `model.backbone`."""
+    for _ in range(3):
+        if value[0] == "name":
+            earlier = [v for ln, name, v in assigns if name == value[1] and ln < line]
+            if earlier:
+                value = earlier[-1]
+                continue
+            if value[1] in module_values:
+                value = module_values[value[1]]
+                continue
+        elif value[0] == "attr" and "." in value[1]:
+            head, _, rest = value[1].partition(".")
+            base = _target_value(("name", head), line, assigns, module_values)
+            if base[0] == "call":
+                return ("member", base, rest)
+        break
+    return value
+
+
 def _call_sites(tree: ast.Module, imports: dict[str, str], module_values: dict[str, Value]) -> list[CallSite]:
     sites: list[CallSite] = []
 
-    def scan(body_owner: ast.AST, scope: str, values: dict[str, Value]) -> None:
-        for node in ast.walk(body_owner):
+    def scan(owner: ast.AST, scope: str, assigns: list[tuple[int, str, Value]]) -> None:
+        for node in ast.walk(owner):
             if isinstance(node, ast.Call) and node.args:
                 kind = _jit_call_kind(node.func, imports)
                 if kind is None:
                     continue
-                target = summarize_value(node.args[0])
-                for _ in range(3):  # follow `cell = MyCell(...)`
-                    if target[0] == "name" and target[1] in values:
-                        target = values[target[1]]
-                    elif target[0] == "name" and target[1] in module_values:
-                        target = module_values[target[1]]
-                    else:
-                        break
+                target = _target_value(summarize_value(node.args[0]), node.lineno, assigns, module_values)
                 sites.append(CallSite(kind, target, node.lineno, scope))
 
-    # module level, excluding function bodies (scanned with their own local assignments)
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scan(stmt, stmt.name, _local_values(stmt))  # type: ignore[arg-type]
+            scan(stmt, stmt.name, _assignments(stmt))
         elif isinstance(stmt, ast.ClassDef):
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    scan(sub, f"{stmt.name}.{sub.name}", _local_values(sub))  # type: ignore[arg-type]
+                    scan(sub, f"{stmt.name}.{sub.name}", _assignments(sub))
         else:
-            scan(stmt, "", module_values)
+            scan(stmt, "", [])
     return sites
 
 
