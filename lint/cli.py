@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from . import __version__
-from .config import Config, ConfigError, find_pyproject, load_config
+from .config import Config, ConfigError, config_for
 from .discover import MissingPath
 from .entrypoints import EntryOptions
 from .engine import RunOptions, RunResult, run
@@ -36,6 +36,8 @@ def check_parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-select", type=_csv, default=[], help="add codes or prefixes to the selection")
     p.add_argument("--ignore", type=_csv, default=[], help="codes or prefixes to disable")
     p.add_argument("--extend-ignore", type=_csv, default=[], help=argparse.SUPPRESS)
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply exclude patterns to files named on the command line too (for pre-commit)")
     p.add_argument("--config", type=Path, help="pyproject.toml to read [tool.tslint] from")
     p.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text")
     p.add_argument("--output-file", "-o", type=Path, help="write the report here instead of stdout")
@@ -59,19 +61,25 @@ def check_parser() -> argparse.ArgumentParser:
 
 
 def resolve_config(explicit: Optional[Path], paths: Sequence[str]) -> Config:
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"config file not found: {explicit}")
-        return load_config(explicit)
-    existing = [Path(p).resolve() for p in paths if Path(p).exists()]
-    start = Path(os.path.commonpath([str(p) for p in existing])) if existing else Path.cwd()
-    return load_config(find_pyproject(start) or find_pyproject(Path.cwd()))
+    return config_for(list(paths), explicit)
+
+
+def layered_selection(config: Config, select: Optional[list[str]], extend_select: list[str],
+                      ignore: list[str]) -> tuple[list[str], list[str]]:
+    """The command line on top of `[tool.tslint]`, as ruff layers them: `--select` replaces the
+    config's selection (its ignores too); otherwise the command line's `--extend-select` re-enables
+    what a config ignore covers and its `--ignore` disables what a config select covers, whatever
+    their lengths (within one layer the longer prefix wins)."""
+    if select is not None:
+        return list(select) + list(extend_select), list(ignore)
+    base_select = [c for c in config.select if not any(c.startswith(i) for i in ignore)]
+    base_ignore = [c for c in config.ignore if not any(c.startswith(e) for e in extend_select)]
+    return base_select + list(extend_select), base_ignore + list(ignore)
 
 
 def options_from(args: argparse.Namespace, config: Config) -> RunOptions:
-    select = args.select if args.select is not None else config.select
-    select = list(select) + list(args.extend_select)
-    ignore = list(config.ignore) + list(args.ignore) + list(args.extend_ignore)
+    select, ignore = layered_selection(config, args.select, list(args.extend_select),
+                                       list(args.ignore) + list(args.extend_ignore))
     entry = EntryOptions(
         entry=args.entry or config.entry,
         script=list(config.script) + list(args.script),
@@ -80,6 +88,7 @@ def options_from(args: argparse.Namespace, config: Config) -> RunOptions:
     return RunOptions(
         select=select, ignore=ignore, entry=entry, per_file_ignores=config.per_file_ignores,
         jobs=args.jobs, use_cache=not args.no_cache, cache_dir=args.cache_dir, respect_noqa=args.respect_noqa,
+        force_exclude=args.force_exclude,
     )
 
 
@@ -121,7 +130,7 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         confirm_summary = None
 
     unsafe = args.unsafe_fixes or config.unsafe_fixes
-    fixed = 0
+    fixed = diffs = 0
     if args.fix or args.diff:
         for path, todo in sorted(plan_fixes(findings, unsafe).items()):
             outcome = fix_file(path, todo)
@@ -132,15 +141,17 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                 continue
             if args.diff:
                 out.write(unified_diff(outcome))
+                diffs += 1
             else:
-                write_atomically(path, outcome.new_text)
+                write_atomically(path, outcome.new_text, outcome.encoding, outcome.bom)
                 fixed += len(outcome.applied)
                 applied = {id(f) for f in outcome.applied}
                 findings = [f for f in findings if id(f) not in applied]
-        if args.diff:
-            return 1 if any(f.fix for f in findings) else 0
+        if args.diff:  # as ruff: exit 1 when there is something to apply
+            return 1 if diffs else 0
 
-    color = args.color == "always" or (args.color == "auto" and out.isatty() and "NO_COLOR" not in os.environ)
+    to_terminal = args.output_file is None and out.isatty()  # never paint into a report file
+    color = args.color == "always" or (args.color == "auto" and to_terminal and "NO_COLOR" not in os.environ)
     ctx = ReportContext(
         color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=fixed,
         suppressed=result.suppressed, verdicts=verdicts(result) if args.format == "text" else [],
@@ -148,6 +159,7 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     )
     writer = FORMATS[args.format]
     if args.output_file:
+        args.output_file.parent.mkdir(parents=True, exist_ok=True)
         with open(args.output_file, "w", encoding="utf-8") as handle:
             writer(findings, ctx, handle)
     else:

@@ -1,6 +1,7 @@
 """`[tool.tslint]` in the nearest `pyproject.toml`, with the command line on top."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,3 +96,16 @@ def load_config(path: Optional[Path]) -> Config:
     config.unsafe_fixes = bool(table.get("unsafe-fixes", False))
     config.confirm_timeout = float(table.get("confirm-timeout", 120.0))
     return config
+
+
+def config_for(paths: list[str], explicit: Optional[Path] = None) -> Config:
+    """The config a run over `paths` uses: `explicit`, else the nearest [tool.tslint] above the paths'
+    common folder, else above the working directory (shared by the CLI and the flake8 plugin, so the
+    two never disagree)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+        return load_config(explicit)
+    existing = [Path(p).resolve() for p in paths if Path(p).exists()]
+    start = Path(os.path.commonpath([str(p) for p in existing])) if existing else Path.cwd()
+    return load_config(find_pyproject(start) or find_pyproject(Path.cwd()))

@@ -2,7 +2,8 @@
 
 Directories are walked without following symlinks (so symlink loops cannot hang a run), skipping
 ruff's default excludes, `exclude` patterns from config and `.gitignore` files. A path named on the
-command line is always linted, even when a pattern would exclude it, as in ruff.
+command line is always linted, even when a pattern would exclude it, as in ruff, unless
+`force_exclude` is set (`--force-exclude`, for pre-commit, which names every changed file).
 """
 from __future__ import annotations
 
@@ -93,9 +94,20 @@ class _Ignorer:
                 break
         return False
 
+    def excluded_file(self, path: Path) -> bool:
+        """Whether a walk from the project root would skip this file (itself or a folder above it)."""
+        absolute = path.absolute()
+        try:
+            folders = absolute.parent.relative_to(self.root).parts
+        except ValueError:
+            folders = Path(os.path.relpath(absolute.parent)).parts
+        if any(part in DEFAULT_EXCLUDES for part in folders):
+            return True
+        return self.ignored(path, False, self.root)
 
-def discover(paths: Iterable[str], root: Path, exclude: list[str]) -> Iterator[SourcePath]:
-    """Python files under `paths` (files given directly are never excluded)."""
+
+def discover(paths: Iterable[str], root: Path, exclude: list[str], force_exclude: bool = False) -> Iterator[SourcePath]:
+    """Python files under `paths` (files given directly are excluded only with `force_exclude`)."""
     ignorer = _Ignorer(root, exclude)
     seen: set[Path] = set()
     for raw in paths:
@@ -103,6 +115,8 @@ def discover(paths: Iterable[str], root: Path, exclude: list[str]) -> Iterator[S
         if not start.exists() and not start.is_symlink():
             raise MissingPath(raw)
         if start.is_file():
+            if force_exclude and ignorer.excluded_file(start):
+                continue
             candidates: Iterable[Path] = [start]
         else:
             candidates = _walk(start, ignorer)

@@ -51,6 +51,11 @@ def target_of(project: Project, module: str, value: Value) -> Optional[Target]:
         resolved = project.resolve(module, value[1])
         if isinstance(resolved, ClassRef):
             return bind_call(project, resolved, value, module)
+        if isinstance(resolved, FuncRef):  # a factory annotated `-> Net`: an instance built elsewhere
+            fn = project.function(resolved)
+            made = project.resolve(resolved.module, fn.returns) if fn is not None and fn.returns else None
+            if isinstance(made, ClassRef):
+                return Instance(made, (), resolved.module)
     if kind == "member":  # `torch.jit.script(model.backbone)` with `model = Net(...)` above
         base = target_of(project, module, value[1])
         if isinstance(base, Instance):

@@ -1,16 +1,21 @@
 """Applying fixes: non-overlapping edits, only output that parses, written atomically.
 
-Files are read and written as bytes-faithful text (`newline=""`), so CRLF files stay CRLF; the new
-file replaces the old one by `os.replace` from a temporary file in the same folder, with the same
-mode. `--diff` shows the same edits as a unified diff and writes nothing.
+Files are decoded as Python decodes them (PEP 263 cookie, BOM) without translating newlines, so CRLF
+files stay CRLF and a latin-1 file stays latin-1; lines are counted as Python counts them (`\n`,
+`\r\n`, `\r` only: a form feed or U+2028 inside a string does not start a line). The new file
+replaces the old one by `os.replace` from a temporary file in the same folder (a symlink's target,
+not the link), with the same mode. `--diff` shows the same edits as a unified diff and writes nothing.
 """
 from __future__ import annotations
 
 import ast
 import difflib
+import io
 import os
+import re
 import stat
 import tempfile
+import tokenize
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -24,13 +29,16 @@ class FixOutcome:
     new_text: str
     old_text: str
     error: str = ""
+    encoding: str = "utf-8"
+    bom: bool = False
+
+
+NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def _offsets(text: str) -> list[int]:
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
+    """Offset of the start of each line, lines split where Python's tokenizer splits them."""
+    return [0] + [m.end() for m in NEWLINE.finditer(text)]
 
 
 def _position(starts: list[int], text: str, line: int, col: int) -> int:
@@ -74,26 +82,47 @@ def plan_fixes(findings: list[Finding], unsafe: bool) -> dict[str, list[Finding]
     return per_file
 
 
+def read_source(path: str) -> tuple[str, str, bool]:
+    """(text without BOM, encoding, had BOM), newlines untouched."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    bom = encoding == "utf-8-sig"
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text, bom = text[1:], True
+    return text, ("utf-8" if encoding == "utf-8-sig" else encoding), bom
+
+
 def fix_file(path: str, findings: list[Finding]) -> FixOutcome:
-    with open(path, encoding="utf-8", newline="") as handle:
-        old = handle.read()
+    try:
+        old, encoding, bom = read_source(path)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FixOutcome(path, [], "", "", error=f"cannot read file for fixing: {exc}")
     new, applied = apply_edits(old, findings)
     if new == old:
-        return FixOutcome(path, [], new, old)
+        return FixOutcome(path, [], new, old, encoding=encoding, bom=bom)
     try:
         ast.parse(new)
     except SyntaxError as exc:
-        return FixOutcome(path, [], old, old, error=f"fix would not parse ({exc.msg} at line {exc.lineno}); file left unchanged")
-    return FixOutcome(path, applied, new, old)
+        return FixOutcome(path, [], old, old, error=f"fix would not parse ({exc.msg} at line {exc.lineno}); file left unchanged",
+                          encoding=encoding, bom=bom)
+    try:
+        new.encode(encoding)
+    except UnicodeEncodeError:
+        return FixOutcome(path, [], old, old, error=f"fix is not representable in the file's encoding {encoding}; file left unchanged",
+                          encoding=encoding, bom=bom)
+    return FixOutcome(path, applied, new, old, encoding=encoding, bom=bom)
 
 
-def write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
+def write_atomically(path: str, text: str, encoding: str = "utf-8", bom: bool = False) -> None:
+    path = os.path.realpath(path)  # replace a symlink's target, keep the link
+    folder = os.path.dirname(path)
     mode = stat.S_IMODE(os.stat(path).st_mode)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tslint-", suffix=".py.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(("\ufeff" if bom else "").encode(encoding) + text.encode(encoding))
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -75,3 +75,55 @@ def replace_expression(source: str, node: ast.expr, replacement: str) -> str:
         replacement = f"({replacement}{extra})"
     return replace_span(source, node.lineno, node.col_offset, node.end_lineno or node.lineno,
                         node.end_col_offset or node.col_offset, replacement)
+
+
+def stub_definition(source: str, node: ast.stmt, replacement: str = "pass") -> str:
+    """Like `stub_statement`, for a `def`/`class` whose decorators (above its `lineno`) go too."""
+    decorators = getattr(node, "decorator_list", None) or []
+    if not decorators:
+        return stub_statement(source, node, replacement)
+    first = min(d.lineno for d in decorators)
+    lines = source.splitlines(keepends=True)
+    text = lines[first - 1]
+    indent = text[: len(text) - len(text.lstrip())]
+    last = node.end_lineno or node.lineno
+    lines[first - 1] = indent + replacement + "\n"
+    for i in range(first, last):
+        lines[i] = "\n"
+    return "".join(lines)
+
+
+def delete_span(source: str, line: int, col: int, end_line: int, end_col: int) -> str:
+    """Delete a span, keeping its line breaks (only safe inside brackets when it spans lines)."""
+    return replace_span(source, line, col, end_line, end_col, "\n" * (end_line - line))
+
+
+def remove_argument(source: str, call: ast.Call, arg: ast.AST) -> Optional[str]:
+    """Delete one argument (positional, `*x`, `k=v` or `**d`) of a call with its separating comma."""
+    items = sorted(list(call.args) + list(call.keywords), key=lambda a: (a.lineno, a.col_offset))  # type: ignore[attr-defined]
+    if arg not in items:
+        return None
+    i = items.index(arg)
+    if i + 1 < len(items):  # up to the next argument: `f(**d, x=1)` -> `f(x=1)`
+        nxt = items[i + 1]
+        return delete_span(source, arg.lineno, arg.col_offset, nxt.lineno, nxt.col_offset)  # type: ignore[attr-defined]
+    if i > 0:  # from the end of the previous one: `f(x, **d)` -> `f(x)`
+        prev = items[i - 1]
+        return delete_span(source, prev.end_lineno, prev.end_col_offset, arg.end_lineno, arg.end_col_offset)  # type: ignore[attr-defined]
+    return delete_span(source, arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset)  # type: ignore[attr-defined]
+
+
+def replace_keyword_line(source: str, body_line: int, keyword: str, new: str) -> str:
+    """Replace the clause keyword (`else:`, `finally:`) on the nearest line above `body_line` that
+    starts with it (or on `body_line` itself, for `else: x = 1`); Python's `ast` has no position for
+    such clauses."""
+    lines = source.splitlines(keepends=True)
+    for line_no in range(body_line, 0, -1):
+        if lines[line_no - 1].strip().startswith(keyword):
+            return replace_line_prefix(source, line_no, keyword, new)
+    return source
+
+
+def segment(source: str, node: ast.AST) -> Optional[str]:
+    """The source text of a node (`ast.get_source_segment`, kept here so rules import one module)."""
+    return ast.get_source_segment(source, node)

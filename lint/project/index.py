@@ -80,6 +80,7 @@ class FunctionInfo:
     params: tuple[str, ...] = ()
     annotated: tuple[bool, ...] = ()
     has_return_annotation: bool = False
+    returns: str = ""  # the return annotation when it is a dotted name (`-> TinySeg`), for factories
     # references for the call graph, per context: ("self", attr) | ("name", dotted) | ("super", attr)
     refs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
@@ -241,6 +242,7 @@ def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
         params=tuple(a.arg for a in params),
         annotated=tuple(a.annotation is not None or a.type_comment is not None for a in params),
         has_return_annotation=fn.returns is not None or fn.type_comment is not None,
+        returns=(dotted(fn.returns) or "") if fn.returns is not None else "",
         refs={ctx: collect_refs(fn, ctx) for ctx in ("script", "trace")},
     )
 

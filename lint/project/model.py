@@ -7,7 +7,9 @@ attributes of that module (following re-exports). Anything that is not part of t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Iterable, Iterator, Optional, Union
 
 from .index import ClassInfo, FunctionInfo, ModuleSummary
@@ -57,9 +59,22 @@ class Project:
         self.by_path: dict[str, ModuleSummary] = {}
         for summary in summaries:
             self.by_path[summary.path] = summary
+            if summary.module in self.by_module:
+                summary.module = self._unique_name(summary)
             if summary.module:
-                self.by_module.setdefault(summary.module, summary)
+                self.by_module[summary.module] = summary
         self._nn_cache: dict[ClassRef, bool] = {}
+
+    def _unique_name(self, summary: ModuleSummary) -> str:
+        """Two scripts outside any package can share a name (`a/export.py`, `b/export.py`): Python
+        would import whichever folder is on sys.path; the model keeps both, the later one under a
+        name taken from its path, so neither is silently dropped."""
+        stem = re.sub(r"\W", "_", str(PurePath(summary.path).with_suffix("")).replace("/", ".").replace("\\", "."))
+        name = ".".join(part for part in stem.split(".") if part) or "module"
+        candidate, n = name, 2
+        while candidate in self.by_module:
+            candidate, n = f"{name}_{n}", n + 1
+        return candidate
 
     # -- lookup ------------------------------------------------------------------------------
     def summary(self, module: str) -> Optional[ModuleSummary]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from .. import __version__
 from ..finding import Finding
@@ -27,6 +28,14 @@ def _rule_meta() -> list[dict[str, Any]]:
     return out
 
 
+def artifact_uri(path: str) -> str:
+    """A URI reference, as SARIF requires: relative paths percent-encoded, absolute ones `file://`."""
+    pure = Path(path)
+    if pure.is_absolute():
+        return pure.as_uri()
+    return quote(pure.as_posix(), safe="/")
+
+
 def sarif_document(findings: list[Finding]) -> dict[str, Any]:
     results = []
     for f in findings:
@@ -36,7 +45,7 @@ def sarif_document(findings: list[Finding]) -> dict[str, Any]:
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": Path(f.path).as_posix()},
+                    "artifactLocation": {"uri": artifact_uri(f.path)},
                     "region": {
                         "startLine": f.line,
                         "startColumn": f.col + 1,

@@ -1,0 +1,71 @@
+"""Print the per-package tables and mismatches; write the results JSON."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.1%}"
+    return str(v)
+
+
+def print_package(res: dict, out) -> None:
+    pkg = res["package"]
+    p = lambda s="": print(s, file=out)  # noqa: E731
+    p()
+    p(f"=== {pkg} {res.get('version', '')} (torch {res.get('torch', '?')}) ===")
+    c = res["labels"]
+    p(f"labels: {c.get('scripted', 0)} scripted ok, {c.get('failed', 0)} failed, "
+      f"{c.get('build_failed', 0)} did not build, {c.get('timeout', 0)} timeouts, {c.get('crash', 0)} crashes")
+    if "trace_warnings" in c:
+        p(f"trace:  {c['trace_ok']} traced, {c['trace_failed']} trace errors, "
+          f"{c['trace_generalizes']} generalize to new sizes, {c['trace_warnings']} TracerWarnings")
+    if res.get("tslint_error"):
+        p(f"tslint: {res['tslint_error']}")
+    rows = []
+    pr = res.get("precision", {})
+    rows.append(("precision: script findings on compiled lines (must be 0)",
+                 pr.get("false_positive_findings"), f"{pr.get('false_positive_lines', '-')} lines of {pr.get('compiled_lines', '-')}"))
+    rows.append(("precision: scripted modules with no finding on compiled lines",
+                 pr.get("clean_share"), f"{pr.get('clean_modules', '-')}/{pr.get('scripted_modules', '-')}"))
+    rc = res.get("recall", {})
+    rows.append(("first-error recall (exact line)", rc.get("recall_exact"),
+                 f"{rc.get('hit_exact', '-')}/{rc.get('located_in_package', '-')}"))
+    rows.append(("first-error recall (within 2 lines)", rc.get("recall_within_2"),
+                 f"{rc.get('hit_within_2', '-')}/{rc.get('located_in_package', '-')}"))
+    ty = res.get("types", {})
+    rows.append(("type agreement (params + return)", ty.get("agreement"),
+                 f"{ty.get('agree', '-')}/{ty.get('compiled_functions', '-')} ({ty.get('found_in_ir', '-')} in ir)"))
+    tr = res.get("trace")
+    if tr:
+        rows.append(("trace recall (TracerWarning lines, exact)", tr.get("recall_exact"),
+                     f"{tr.get('flagged_exact', '-')}/{tr.get('warning_lines', '-')}"))
+        rows.append(("trace recall (within 2 lines)", tr.get("recall_within_2"),
+                     f"{tr.get('flagged_within_2', '-')}/{tr.get('warning_lines', '-')}"))
+    cf = res.get("confirm")
+    if cf:
+        rows.append(("confirmed findings", cf.get("confirmed_share"), f"{cf.get('confirmed')}/{cf.get('judged')}"))
+        rows.append(("missed compiler errors (TS000)", cf.get("missed_TS000"), ""))
+    w = max(len(r[0]) for r in rows)
+    p(f"{'metric'.ljust(w)}  {'value':>8}  detail")
+    for name, val, detail in rows:
+        p(f"{name.ljust(w)}  {_fmt(val):>8}  {detail}")
+    for kind, items in res.get("mismatches", {}).items():
+        if items:
+            p(f"-- first {len(items)} {kind}:")
+            for it in items:
+                p("   " + ", ".join(f"{k}={v}" for k, v in it.items()))
+
+
+def write_json(results: dict, results_dir: str) -> str:
+    os.makedirs(results_dir, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y-%m-%d")
+    path = os.path.join(results_dir, f"accuracy-{stamp}.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+    return path

@@ -1,0 +1,459 @@
+"""What the type checker needs to know about the rest of the project: signatures of functions and
+methods in any file, and the attribute types of modules and script classes.
+
+Per-file summaries (`project.index`) keep names, not annotations, so the few files a function's calls
+lead into are parsed again here, once per run (cached by path and content digest). Everything is
+computed lazily and cached per `Project` (a weak reference, so a new run starts fresh).
+"""
+from __future__ import annotations
+
+import ast
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+from ..project.index import ClassInfo, dotted
+from ..project.model import ClassRef, External, FuncRef, ModuleRef, Project
+from ..source import SourceError, decode_source, parse_source
+from .types import (
+    ANY, BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation,
+    AnnotationError, AnnotationParser, ClassT, DictT, ListT, OptionalT, TupleT, Type, literal_type,
+    torch_class_name, unify,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .infer import FunctionTypes
+
+#: torch callables that build a Tensor (for attribute values assigned in `__init__`)
+TENSOR_FACTORIES = {
+    "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.Buffer", "torch.zeros",
+    "torch.ones", "torch.empty", "torch.randn", "torch.rand", "torch.randint", "torch.tensor",
+    "torch.as_tensor", "torch.arange", "torch.linspace", "torch.full", "torch.eye", "torch.Tensor",
+    "torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.randn_like", "torch.logspace",
+    "torch.from_numpy", "torch.stack", "torch.cat", "torch.FloatTensor", "torch.LongTensor",
+}
+
+
+@dataclass
+class Param:
+    name: str
+    type: Type
+    annotated: bool
+    node: ast.arg
+    default: Optional[ast.expr] = None
+    kwonly: bool = False
+    error: Optional[AnnotationError] = None
+
+
+@dataclass
+class Signature:
+    qualname: str
+    module: str
+    params: list[Param]  # `self` included for methods, as the compiler's schema does
+    returns: Optional[Type]  # None: not annotated (inferred from the body)
+    return_error: Optional[AnnotationError] = None
+    is_method: bool = False
+    decorators: frozenset[str] = frozenset()
+
+    def param(self, name: str) -> Optional[Param]:
+        return next((p for p in self.params if p.name == name), None)
+
+
+class Scope:
+    """Name resolution inside one module, for annotations and attribute values."""
+
+    def __init__(self, state: "ProjectTypes", module: str, local_names: frozenset[str] = frozenset()):
+        self.state = state
+        self.project = state.project
+        self.module = module
+        self.local_names = local_names
+
+    def qualify(self, name: str) -> Optional[str]:
+        if name.split(".", 1)[0] in self.local_names:
+            return None
+        return self.project.qualify(self.module, name)
+
+    def lookup(self, qualname: str) -> Union[Type, AliasRef, None]:
+        resolved = self.project.resolve_qualified(qualname)
+        if isinstance(resolved, ClassRef):
+            return self.state.class_type(resolved)
+        if resolved is None:
+            mod, _, name = qualname.rpartition(".")
+            summary = self.project.by_module.get(mod)
+            if summary is not None and name in summary.globals:
+                return AliasRef(lambda: self.state.alias_type(mod, name))
+        return None
+
+    def parser(self) -> AnnotationParser:
+        return AnnotationParser(self.qualify, self.lookup)
+
+
+class ProjectTypes:
+    """Lazily computed, cached type facts about one project."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._trees: dict[str, Optional[ast.Module]] = {}
+        self._signatures: dict[FuncRef, Optional[Signature]] = {}
+        self._inferred: dict[FuncRef, "FunctionTypes"] = {}
+        self._attrs: dict[ClassRef, dict[str, Type]] = {}
+        self._aliases: dict[tuple[str, str], Type] = {}
+        self._in_progress: set = set()
+
+    # -- sources -----------------------------------------------------------------------------
+    def tree(self, module: str) -> Optional[ast.Module]:
+        if module not in self._trees:
+            summary = self.project.by_module.get(module)
+            tree = None
+            if summary is not None:
+                try:
+                    with open(summary.path, "rb") as fh:
+                        data = fh.read()
+                    tree = parse_source(summary.path, decode_source(summary.path, data))
+                except (OSError, SourceError, RecursionError, ValueError):
+                    tree = None
+            self._trees[module] = tree
+        return self._trees[module]
+
+    def set_tree(self, module: str, tree: ast.Module) -> None:
+        """The file being checked is already parsed: share its tree."""
+        self._trees.setdefault(module, tree)
+
+    def function_node(self, ref: FuncRef) -> Optional[tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
+        tree = self.tree(ref.module)
+        if tree is None:
+            return None
+        from ..walk import function_nodes
+
+        return function_nodes(tree).get(ref.qualname)
+
+    def class_node(self, ref: ClassRef) -> Optional[ast.ClassDef]:
+        tree = self.tree(ref.module)
+        if tree is None:
+            return None
+        for stmt in _top_level(tree.body):
+            if isinstance(stmt, ast.ClassDef) and stmt.name == ref.name:
+                return stmt
+        return None
+
+    # -- types of names ----------------------------------------------------------------------
+    def class_type(self, ref: ClassRef) -> Type:
+        info = self.project.cls(ref)
+        enum = bool(info) and any(
+            self.project.qualify(ref.module, b) in ("enum.Enum", "enum.IntEnum") for b in info.bases)  # type: ignore[union-attr]
+        return ClassT(torch_class_name(ref.module, ref.name), ref, self.project.is_nn_module(ref), enum)
+
+    def alias_type(self, module: str, name: str) -> Type:
+        key = (module, name)
+        if key in self._aliases:
+            return self._aliases[key]
+        self._aliases[key] = UNKNOWN  # cycles
+        tree = self.tree(module)
+        result: Type = UNKNOWN
+        if tree is not None:
+            for stmt in _top_level(tree.body):
+                value = None
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                    value = stmt.value
+                elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
+                    value = stmt.value
+                if value is not None:
+                    parsed = Scope(self, module).parser().parse(value)
+                    result = parsed.type if parsed.error is None else UNKNOWN
+        self._aliases[key] = result
+        return result
+
+    # -- signatures --------------------------------------------------------------------------
+    def signature(self, ref: FuncRef) -> Optional[Signature]:
+        if ref not in self._signatures:
+            found = self.function_node(ref)
+            sig = None
+            if found is not None:
+                node, class_node = found
+                class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
+                sig = parse_signature(self, ref.module, node, class_ref, ref.qualname)
+            self._signatures[ref] = sig
+        return self._signatures[ref]
+
+    def return_type(self, ref: FuncRef) -> Type:
+        """The declared return type, or the one the compiler infers from the body."""
+        sig = self.signature(ref)
+        if sig is None:
+            return UNKNOWN
+        if sig.decorators & {"_overload", "_overload_method", "overload"}:
+            return UNKNOWN  # the first definition is one overload among several
+        if sig.returns is not None:
+            return sig.returns
+        if sig.decorators & {"ignore", "unused"}:
+            return UNKNOWN
+        inferred = self.infer(ref)
+        return inferred.returns if inferred is not None else UNKNOWN
+
+    def infer(self, ref: FuncRef) -> Optional["FunctionTypes"]:
+        if ref in self._inferred:
+            return self._inferred[ref]
+        if ref in self._in_progress or len(self._in_progress) > 24:
+            return None  # recursion (rejected by the compiler anyway) or too deep
+        found = self.function_node(ref)
+        if found is None:
+            return None
+        from .infer import Unit, run_unit
+
+        node, class_node = found
+        class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
+        self._in_progress.add(ref)
+        try:
+            result = run_unit(Unit(self, ref.module, node, class_ref, ref.qualname))
+        finally:
+            self._in_progress.discard(ref)
+        self._inferred[ref] = result
+        return result
+
+    # -- attributes --------------------------------------------------------------------------
+    def attributes(self, ref: ClassRef) -> dict[str, Type]:
+        if ref not in self._attrs:
+            self._attrs[ref] = {}
+            self._attrs[ref] = _class_attributes(self, ref)
+        return self._attrs[ref]
+
+    def constant_attributes(self, ref: ClassRef) -> set[str]:
+        """Names in `__constants__` or annotated `Final` along the MRO (their `if` may be static)."""
+        out: set[str] = set()
+        for klass in self.project.mro(ref):
+            info = self.project.cls(klass)
+            if info is None:
+                continue
+            out.update(info.constants)
+            out.update(n for n, a in info.annotations.items() if "Final" in a)
+        return out
+
+
+def state_for(project: Project) -> ProjectTypes:
+    state = _STATES.get(project)
+    if state is None:
+        state = ProjectTypes(project)
+        _STATES[project] = state
+    return state
+
+
+_STATES: "weakref.WeakKeyDictionary[Project, ProjectTypes]" = weakref.WeakKeyDictionary()
+
+
+def _top_level(body: list[ast.stmt]):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _top_level(stmt.body)
+            yield from _top_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _top_level(stmt.body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Signatures
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_signature(state: ProjectTypes, module: str, node: ast.FunctionDef, class_ref: Optional[ClassRef],
+                    qualname: str) -> Signature:
+    """Parameter and return types as the compiler reads them (`# type:` comments win; an
+    unannotated parameter is `Tensor (inferred)`; `self` is the class)."""
+    project = state.project
+    decorators = frozenset(
+        q.rsplit(".", 1)[-1] for q in project.decorator_qualnames(module, [d for d in (
+            dotted(x.func if isinstance(x, ast.Call) else x) for x in node.decorator_list) if d]))
+    scope = Scope(state, module)
+    parser = scope.parser()
+    args = node.args
+    all_args = args.posonlyargs + args.args
+    defaults: list[Optional[ast.expr]] = [None] * (len(all_args) - len(args.defaults)) + list(args.defaults)
+    is_method = class_ref is not None and "staticmethod" not in decorators
+    comment_types: Optional[list[Annotation]] = None
+    comment_return: Optional[Annotation] = None
+    if node.type_comment:
+        parsed = _parse_type_comment(node.type_comment, node, parser)
+        if parsed is not None:
+            comment_types, comment_return = parsed
+    params: list[Param] = []
+    offset = 1 if is_method else 0
+    for i, (arg, default) in enumerate(zip(all_args, defaults)):
+        if i == 0 and is_method:
+            self_type: Type = state.class_type(class_ref) if "classmethod" not in decorators else UNKNOWN  # type: ignore[arg-type]
+            params.append(Param(arg.arg, self_type, True, arg, default))
+            continue
+        if comment_types is not None:
+            j = i - offset
+            ann = comment_types[j] if 0 <= j < len(comment_types) else Annotation(UNKNOWN)
+            annotated = True
+        elif arg.annotation is not None:
+            ann = parser.parse(arg.annotation)
+            annotated = True
+        else:
+            ann = Annotation(INFERRED_TENSOR)
+            annotated = False
+        params.append(Param(arg.arg, ann.type, annotated, arg, default, False, ann.error))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        ann = parser.parse(arg.annotation) if arg.annotation is not None else Annotation(INFERRED_TENSOR)
+        params.append(Param(arg.arg, ann.type, arg.annotation is not None, arg, default, True, ann.error))
+    returns: Optional[Type] = None
+    return_error = None
+    if comment_return is not None:
+        returns, return_error = comment_return.type, comment_return.error
+    elif node.returns is not None:
+        ann = parser.parse(node.returns)
+        returns, return_error = ann.type, ann.error
+    return Signature(qualname, module, params, returns, return_error, is_method, decorators)
+
+
+def _parse_type_comment(text: str, node: ast.AST, parser: AnnotationParser) -> Optional[tuple[list[Annotation], Annotation]]:
+    try:
+        func_type = ast.parse(text, mode="func_type")
+    except SyntaxError:
+        return None
+    for sub in ast.walk(func_type):
+        if hasattr(sub, "lineno"):
+            ast.copy_location(sub, node)
+    return [parser.parse(a) for a in func_type.argtypes], parser.parse(func_type.returns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attributes
+# ---------------------------------------------------------------------------------------------
+
+
+def _class_attributes(state: ProjectTypes, ref: ClassRef) -> dict[str, Type]:
+    """Attribute types of a module or script class, from the MRO's bodies and `__init__`s.
+
+    nn.Module attributes take their type from the value after `__init__`, so only values whose type
+    is certain count (a constant, a submodule, a Tensor factory); a class-body annotation overrides
+    them (for modules). Attributes assigned values of different types are unknown.
+    """
+    project = state.project
+    is_module = project.is_nn_module(ref)
+    out: dict[str, Type] = {}
+    annotated: dict[str, Type] = {}
+    for klass in reversed(project.mro(ref)):  # bases first, subclasses override
+        node = state.class_node(klass)
+        info = project.cls(klass)
+        if node is None or info is None:
+            continue
+        scope = Scope(state, klass.module)
+        parser = scope.parser()
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                ann = parser.parse(stmt.annotation)
+                if ann.error is None and is_module:
+                    annotated[stmt.target.id] = ann.type
+            elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                for name, t in _init_assignments(state, klass, stmt, scope, is_module).items():
+                    out[name] = t
+        for name in info.constants:
+            if name in info.class_values:
+                out.setdefault(name, _value_type(info.class_values[name]))
+    out.update(annotated)
+    if is_module:
+        out.setdefault("training", BOOL)
+    return out
+
+
+def torch_module_type(qualname: str) -> Type:
+    """`torch.nn.Linear(...)` as an attribute: `__torch__.torch.nn.modules.linear.Linear`; `ref`
+    keeps the public name, to find what its `forward` returns."""
+    from .pysigs import nn_module
+
+    public = qualname
+    if qualname.startswith("torch.nn.modules."):
+        public = "torch.nn." + qualname.rsplit(".", 1)[-1]
+    found = nn_module(public)
+    if found is None:
+        return UNKNOWN
+    return ClassT(torch_class_name(found[0], public.rsplit(".", 1)[-1]), public, True)
+
+
+def _value_type(value: tuple) -> Type:
+    if value and value[0] == "const":
+        return {"int": INT, "float": FLOAT, "bool": BOOL, "str": STR, "None": NONE}.get(value[1], UNKNOWN)
+    return UNKNOWN
+
+
+def _init_assignments(state: ProjectTypes, klass: ClassRef, init: ast.FunctionDef, scope: Scope,
+                      is_module: bool) -> dict[str, Type]:
+    params = {a.arg: a for a in init.args.posonlyargs + init.args.args + init.args.kwonlyargs}
+    parser = scope.parser()
+    seen: dict[str, list[Type]] = {}
+
+    def value_type(node: Optional[ast.expr]) -> Type:
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return literal_type(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant) and isinstance(node.op, ast.USub):
+            return literal_type(node.operand.value)
+        if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+            items = [value_type(e) for e in node.elts]
+            if not all(i.known for i in items):
+                return UNKNOWN
+            if isinstance(node, ast.Tuple):
+                return TupleT(tuple(items))
+            first = items[0]
+            return ListT(first) if all(i == first for i in items) else UNKNOWN
+        if isinstance(node, ast.Name) and node.id in params and not is_module:
+            arg = params[node.id]
+            return parser.parse(arg.annotation).type if arg.annotation is not None else INFERRED_TENSOR
+        if isinstance(node, ast.Call):
+            name = dotted(node.func)
+            if name is None:
+                return UNKNOWN
+            qual = scope.qualify(name)
+            if qual in TENSOR_FACTORIES:
+                return TENSOR
+            if qual in ("torch.jit.annotate",) and len(node.args) == 2:
+                return parser.parse(node.args[0]).type
+            if qual in ("torch.jit.Attribute",) and len(node.args) == 2:
+                return parser.parse(node.args[1]).type
+            resolved = state.project.resolve(klass.module, name)
+            if isinstance(resolved, ClassRef):
+                return state.class_type(resolved)
+            if isinstance(resolved, External):
+                return torch_module_type(resolved.qualname)
+        return UNKNOWN
+
+    for sub in ast.walk(init):
+        target_value: list[tuple[str, Optional[ast.expr]]] = []
+        if isinstance(sub, ast.Assign):
+            for t in sub.targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    target_value.append((t.attr, sub.value))
+        elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+            t = sub.target
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                if not is_module:
+                    ann = parser.parse(sub.annotation)
+                    seen.setdefault(t.attr, []).append(ann.type if ann.error is None else UNKNOWN)
+                    continue
+                target_value.append((t.attr, sub.value))
+        elif isinstance(sub, ast.AugAssign):
+            t = sub.target
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                target_value.append((t.attr, None))
+        elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+              and isinstance(sub.func.value, ast.Name) and sub.func.value.id == "self"
+              and sub.func.attr in ("register_buffer", "register_parameter", "add_module", "register_module")
+              and len(sub.args) >= 2 and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+            value = sub.args[1]
+            kind = TENSOR if sub.func.attr != "add_module" and sub.func.attr != "register_module" else None
+            t_ = value_type(value)
+            if kind is TENSOR and not (isinstance(value, ast.Constant) and value.value is None):
+                t_ = TENSOR if t_ in (UNKNOWN, TENSOR) else t_
+            seen.setdefault(sub.args[0].value, []).append(t_)
+        elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr"):
+            if sub.args and isinstance(sub.args[0], ast.Name) and sub.args[0].id == "self" and len(sub.args) > 1:
+                if isinstance(sub.args[1], ast.Constant) and isinstance(sub.args[1].value, str):
+                    seen.setdefault(sub.args[1].value, []).append(UNKNOWN)
+        for name, value in target_value:
+            seen.setdefault(name, []).append(value_type(value))
+    out: dict[str, Type] = {}
+    for name, types in seen.items():
+        first = types[0]
+        out[name] = first if all(t == first for t in types) and first.known else UNKNOWN
+    return out

@@ -1,0 +1,153 @@
+"""Turning what the compiler (or tracer) did into verdicts on findings, and into missed findings.
+
+Script finding F, compiled with every other finding neutralized:
+- the compiler fails at F's lines (innermost project location of its error) → confirmed;
+- it fails with no project location (inside a library, or no location at all) with the message F's
+  rule predicts → confirmed;
+- it compiles → refuted;
+- it fails somewhere else → unconfirmed: the compiler stopped before reaching F (the compiler only
+  reports its first error, so this says nothing about F);
+- the unit could not be imported, built, or the child hung or crashed → unconfirmed, with why.
+
+Trace finding F: a TracerWarning at F's lines → confirmed; otherwise, the trace disagreeing with eager
+on inputs of other sizes → confirmed ("the trace does not generalize"); no warning and agreement →
+refuted; no second input eager accepts → unconfirmed.
+
+Missed (TS000): a unit that still fails with every finding neutralized, at a project location no
+finding covers; a TracerWarning at a line no trace finding covers.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterable, Optional
+
+from ..finding import Finding
+from ..rule import rule_by_code
+from .locations import UserFiles, UserLocation
+from .runner import Outcome
+from .units import Unit
+
+MISSED = "TS000"
+
+
+def _short(message: str, limit: int = 300) -> str:
+    message = message.strip().rstrip(":").strip()
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _covers(f: Finding, path: str, line: int) -> bool:
+    return os.path.realpath(f.path) == os.path.realpath(path) and f.line <= line <= max(f.line, f.end_line)
+
+
+def _where(loc: UserLocation) -> str:
+    return f"{loc.path}:{loc.line}"
+
+
+def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, others: int) -> tuple[Optional[bool], str]:
+    if outcome.status == "ok":
+        if others:
+            return False, f"the compiler accepts it (compiled {unit.qualname} with the {others} other finding(s) neutralized)"
+        return False, f"the compiler accepts it (compiled {unit.qualname})"
+    if outcome.status != "compile_error":
+        return None, f"unconfirmed: {outcome.message}"
+    message = _short(outcome.message)
+    text = outcome.text or outcome.message
+    prefer = [unit.path, f.path]
+    innermost = files.innermost(text, prefer)
+    if innermost is not None and _covers(f, innermost.path, innermost.line):
+        return True, message
+    rule = rule_by_code(f.code)
+    predicted = rule.compiler_message if rule is not None else ""
+    if predicted and predicted in text:
+        if innermost is None:  # failed inside library code (or nowhere) with the predicted message
+            return True, f"{message} (no location in the project; the message is the one this rule predicts)"
+        if any(_covers(f, loc.path, loc.line) for loc in files.chain(text, prefer)):
+            return True, f"{message} (at {_where(innermost)}, compiled from here)"
+    if innermost is not None:
+        return None, f"unconfirmed: the compiler stopped first at {_where(innermost)}: {message}"
+    return None, f"unconfirmed: the compiler failed without a location in the project: {message}"
+
+
+def missed_script(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iterable[Finding],
+                  neutralized_any: bool) -> tuple[Optional[Finding], str]:
+    """A TS000 finding for an error that remains with every finding neutralized (and a note when an
+    error cannot be placed)."""
+    if outcome.status != "compile_error":
+        return None, ""
+    text = outcome.text or outcome.message
+    loc = files.innermost(text, [unit.path])
+    message = _short(outcome.message)
+    if loc is None:
+        if neutralized_any:  # could be an artifact of a rewrite: say so instead of guessing a place
+            return None, f"{unit.qualname}: with the findings neutralized the compiler fails without a location: {message}"
+        loc = UserLocation(unit.path, unit.line)
+        message = f"{message} (the compiler gives no location in the project)"
+    if any(_covers(f, loc.path, loc.line) for f in findings):
+        return None, ""
+    label = unit.labels[0] if unit.labels else unit.qualname
+    return missed_finding(loc, message, "script", label), ""
+
+
+def missed_finding(loc: UserLocation, message: str, context: str, entry: str) -> Finding:
+    col = max(loc.col, 0)
+    end_col = loc.end_col if loc.end_col > col else col
+    what = "the compiler rejects this" if context == "script" else "the tracer warns here"
+    return Finding(loc.path, loc.line, col, loc.line, end_col, MISSED, f"{what}, and no tslint rule predicted it: {message}",
+                   context=context, entry=entry, confirmed=True, confirmation=message)
+
+
+# -- trace --------------------------------------------------------------------------------------
+def trace_warnings(outcome: Outcome, files: UserFiles) -> tuple[list[tuple[UserLocation, str]], list[str]]:
+    """TracerWarnings in project files (mapped), and the others' messages (e.g. check_trace mismatches)."""
+    mapped, elsewhere = [], []
+    for w in outcome.data.get("warnings", []) or []:
+        shown = files.display(w.get("path", ""))
+        if shown is not None:
+            mapped.append((UserLocation(shown, int(w.get("line", 0))), w.get("message", "")))
+        else:
+            elsewhere.append(w.get("message", ""))
+    return mapped, elsewhere
+
+
+def _divergence(outcome: Outcome, elsewhere: list[str]) -> str:
+    general = outcome.data.get("general") or {}
+    if general.get("diverges"):
+        return general.get("reason", "the trace disagrees with eager")
+    mismatch = next((m for m in elsewhere if "does not match" in m or "nondeterministic" in m), "")
+    return f"torch.jit.trace's own check failed: {mismatch}" if mismatch else ""
+
+
+def judge_trace(f: Finding, outcome: Outcome, files: UserFiles) -> tuple[Optional[bool], str]:
+    if outcome.status != "ok":
+        return None, f"unconfirmed: {outcome.message}"
+    mapped, elsewhere = trace_warnings(outcome, files)
+    for loc, message in mapped:
+        if _covers(f, loc.path, loc.line):
+            return True, _short(message)
+    why = _divergence(outcome, elsewhere)
+    if why:
+        return True, f"the trace does not generalize: {_short(why)}"
+    general = outcome.data.get("general") or {}
+    if general.get("checked"):
+        return False, (f"no TracerWarning here, and the trace agrees with eager on inputs of shape "
+                       f"{general.get('shapes', '')} (traced on {outcome.data.get('shapes', '')})")
+    return None, f"unconfirmed: no TracerWarning here; the generalization check was skipped: {general.get('reason', '')}"
+
+
+def missed_trace(unit: Unit, outcome: Outcome, files: UserFiles, findings: list[Finding]) -> list[Finding]:
+    if outcome.status != "ok":
+        return []
+    label = unit.labels[0] if unit.labels else unit.qualname
+    mapped, elsewhere = trace_warnings(outcome, files)
+    trace_findings = [f for f in findings if f.context == "trace"]
+    out = []
+    for loc, message in mapped:
+        if not any(_covers(f, loc.path, loc.line) for f in trace_findings):
+            out.append(missed_finding(loc, _short(message), "trace", label))
+    why = _divergence(outcome, elsewhere)
+    unit_findings = [f for f in trace_findings if f.entry.split(" -> ")[0].strip() in unit.labels]
+    if why and not unit_findings and not out:
+        out.append(missed_finding(UserLocation(unit.path, unit.line), f"the trace does not generalize: {_short(why)}",
+                                  "trace", label))
+    return out
+

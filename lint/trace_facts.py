@@ -1,0 +1,485 @@
+"""What a traced function's values are, as the tracer sees them: a small, conservative dataflow.
+
+Under `torch.jit.trace`, Python runs the code and the tracer records tensor operations. What matters
+for generalization is which values are *recorded* and which are *baked*:
+
+- TENSOR: a tensor (inputs of the traced entry, results of torch ops and tensor methods);
+- SHAPE: a size read from a tensor (`x.shape[0]`, `x.size(1)`, `x.numel()`, arithmetic on those).
+  While tracing it is a 0-dim tensor in disguise: it stays traced as long as it flows into torch ops
+  (`x.view(x.size(0), -1)`), and is baked (with a TracerWarning) when Python needs a real number
+  (`if`, `int()`, `math.*`, `range()`);
+- SIZE: a whole `torch.Size` / tuple of sizes (`x.shape`, `x.size()`, `x.shape[1:]`);
+- RANK: `x.dim()`, `x.ndim`, `len(x.shape)`: plain Python ints, baked silently;
+- DEVICE: `x.device`, baked as a constant wherever it is passed;
+- TENSORS: a tuple/list of tensors (`x.chunk(2)`, `torch.split(...)`);
+- OTHER: known not to be any of the above (constants, `len(...)`, `.item()` results, `is` tests).
+
+Anything else is UNKNOWN, and rules stay silent on it: precision first. The analysis is flow-
+insensitive (a name's kind is the join of everything assigned to it), so a name that is sometimes a
+tensor and sometimes not is UNKNOWN.
+"""
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from .compiler import schemas
+from .project.index import dotted
+from .project.model import ClassRef, External
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .walk import FunctionContext
+
+TENSOR, SHAPE, SIZE, RANK, DEVICE, TENSORS, OTHER = "tensor", "shape", "size", "rank", "device", "tensors", "other"
+UNKNOWN: Optional[str] = None
+_BOTTOM = "⊥"
+
+#: values whose Python truth / number conversion makes the tracer warn ("Converting a tensor to ...")
+TRACED = frozenset({TENSOR, SHAPE})
+
+_TENSOR_ATTRS = frozenset({"T", "mT", "H", "mH", "data", "real", "imag", "grad"})
+#: tensor methods that return a tensor but are not aten ops of the same name
+_TENSOR_METHODS_EXTRA = frozenset({
+    "float", "double", "half", "bfloat16", "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble",
+    "type_as", "to", "cpu", "cuda", "clone", "detach", "contiguous", "requires_grad_", "new_tensor",
+})
+_TENSOR_SPLITTERS = frozenset({"split", "chunk", "unbind", "tensor_split", "split_with_sizes", "hsplit", "vsplit", "dsplit"})
+_PY_NUMBER_METHODS = frozenset({"item", "tolist", "numpy", "get_device", "element_size", "data_ptr", "storage_offset",
+                                "stride", "is_contiguous", "is_floating_point", "is_complex", "__len__"})
+_TORCH_NAMESPACES = ("torch.", )
+#: torch.nn layers that return tuples or pass their input through (not known to return one tensor)
+_NN_NOT_TENSOR = frozenset({
+    "RNN", "LSTM", "GRU", "RNNBase", "MultiheadAttention", "AdaptiveLogSoftmaxWithLoss", "Identity",
+    "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Module", "MaxPool1d",
+    "MaxPool2d", "MaxPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+    "FractionalMaxPool2d", "FractionalMaxPool3d", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
+})
+_F_NOT_TENSOR = frozenset({"multi_head_attention_forward", "has_torch_function", "handle_torch_function"})
+#: methods of Python containers and numbers that Tensor lacks: using one says "not a tensor"
+_BUILTIN_ONLY_METHODS = frozenset(
+    {n for t in (list, tuple, dict, str, int, float, set, bytes) for n in dir(t) if not n.startswith("_")}
+) - frozenset({"sum", "index", "count", "copy", "sort", "real", "imag", "conjugate", "split", "is_integer",
+               "fromhex", "hex", "as_integer_ratio", "bit_length", "numerator", "denominator"})
+
+
+def _join(a: Optional[str], b: Optional[str]) -> Optional[str]:
+    if a == _BOTTOM:
+        return b
+    if b == _BOTTOM:
+        return a
+    return a if a == b else UNKNOWN
+
+
+@lru_cache(maxsize=4096)
+def op_result_kind(op: str, n_positional: int, keywords: tuple[str, ...], tensor_self: bool) -> Optional[str]:
+    """TENSOR / TENSORS / None from the schemas of the overloads a call of this shape may pick."""
+    overloads = schemas.op_overloads(op)
+    results = set()
+    for o in overloads:
+        if any(a.is_out for a in o.arguments):
+            continue
+        if tensor_self and (not o.arguments or o.arguments[0].type != "Tensor"):
+            continue
+        positional = [a for a in o.arguments if not a.kwarg_only]
+        required = [a for a in positional if not a.has_default]
+        names = {a.name for a in o.arguments}
+        if n_positional > len(positional) and not o.is_vararg:
+            continue
+        if len(required) > n_positional + len([k for k in keywords if k in {a.name for a in required}]):
+            continue
+        if any(k not in names for k in keywords):
+            continue
+        results.add(o.returns)
+    if not results:
+        return UNKNOWN
+    if results == {("Tensor",)}:
+        return TENSOR
+    if all(r and all(t == "Tensor" for t in r) and len(r) > 1 for r in results) or results == {("Tensor[]",)}:
+        return TENSORS
+    return UNKNOWN
+
+
+@lru_cache(maxsize=1)
+def _tensor_only_names() -> frozenset[str]:
+    data = schemas.load()["tensor"]
+    names = set(data.get("methods_known", ())) | set(data.get("methods_missing", ())) | set(schemas.tensor_properties())
+    return frozenset(n for n in names if not n.startswith("_")) - _BUILTIN_ONLY_METHODS
+
+
+class TraceFacts:
+    """Kinds of the names and expressions of one function reached under the trace contract."""
+
+    def __init__(self, ctx: "FunctionContext"):
+        self.ctx = ctx
+        self.fn = ctx.node
+        self.is_entry = is_trace_entry(ctx)
+        self.env: dict[str, Optional[str]] = {}
+        self._params()
+        self._solve()
+
+    # -- parameters ------------------------------------------------------------------------------
+    def _params(self) -> None:
+        args = self.fn.args
+        positional = args.posonlyargs + args.args
+        skip_first = bool(self.ctx.info.class_name) and not any(
+            dotted(d) in ("staticmethod",) for d in self.fn.decorator_list)
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        items = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+        for i, (arg, default) in enumerate(items):
+            if skip_first and i == 0:
+                continue
+            self.env[arg.arg] = self._param_kind(arg, default)
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self.env[extra.arg] = UNKNOWN
+
+    def _param_kind(self, arg: ast.arg, default: Optional[ast.expr]) -> Optional[str]:
+        if arg.annotation is not None:
+            name = dotted(arg.annotation)
+            return TENSOR if name and self.ctx.qualname(arg.annotation) in ("torch.Tensor",) or name == "Tensor" else UNKNOWN
+        evidence = self._evidence(arg.arg)
+        if evidence is False:
+            return UNKNOWN
+        if default is not None and not (isinstance(default, ast.Constant) and default.value is None):
+            return UNKNOWN  # a flag or number with a default: not a tensor input
+        if self.is_entry and default is None:
+            return TENSOR  # the traced entry's example inputs are tensors
+        return TENSOR if evidence else UNKNOWN
+
+    def _evidence(self, name: str) -> Optional[bool]:
+        """True if the body uses `name` as only a tensor is used, False if as only a non-tensor is."""
+        found: Optional[bool] = None
+        tensor_names = _tensor_only_names()
+        for node in ast.walk(self.fn):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name:
+                if node.attr in _BUILTIN_ONLY_METHODS:
+                    return False
+                if node.attr in tensor_names:
+                    found = True
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "callable"):
+                if node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == name:
+                    return False
+            elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+                if not self.is_entry:
+                    return False  # iterated: more likely a tuple/list of tensors than a tensor
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
+                if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                    return False  # `inputs["ids"]`: a dict
+        return found
+
+    # -- assignments -------------------------------------------------------------------------------
+    def _bindings(self) -> list[tuple[ast.expr, Optional[ast.expr], str]]:
+        """(target, value, how) for every binding in the body; how: assign|iter|opaque."""
+        out: list[tuple[ast.expr, Optional[ast.expr], str]] = []
+        for node in _walk_scope(self.fn):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    out.append((target, node.value, "assign"))
+            elif isinstance(node, ast.AnnAssign):
+                out.append((node.target, node.value, "assign" if node.value is not None else "opaque"))
+            elif isinstance(node, ast.AugAssign):
+                out.append((node.target, ast.BinOp(left=_load(node.target), op=node.op, right=node.value), "assign"))
+            elif isinstance(node, ast.NamedExpr):
+                out.append((node.target, node.value, "assign"))
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                out.append((node.target, node.iter, "iter"))
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        out.append((item.optional_vars, None, "opaque"))
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                out.append((ast.Name(id=node.name, ctx=ast.Store()), None, "opaque"))
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    out.append((ast.Name(id=(alias.asname or alias.name).split(".")[0], ctx=ast.Store()), None, "opaque"))
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for n in node.names:
+                    out.append((ast.Name(id=n, ctx=ast.Store()), None, "opaque"))
+        return out
+
+    def _solve(self) -> None:
+        bindings = self._bindings()
+        assigned = {n for t, _, _ in bindings for n in _names(t)}
+        params = dict(self.env)
+        for name in assigned:
+            self.env[name] = _join(params.get(name, _BOTTOM), _BOTTOM) if name in params else _BOTTOM
+        for _ in range(8):
+            new: dict[str, Optional[str]] = {n: params.get(n, _BOTTOM) for n in assigned}
+            for target, value, how in bindings:
+                if how == "opaque" or value is None:
+                    kinds = {n: UNKNOWN for n in _names(target)}
+                elif how == "iter":
+                    kinds = self._bind(target, self._element_kind(value), None)
+                else:
+                    kinds = self._bind(target, self.kind(value), value)
+                for n, k in kinds.items():
+                    new[n] = _join(new.get(n, _BOTTOM), k)
+            if all(self.env.get(n) == new[n] for n in new):
+                break
+            self.env.update(new)
+        for n, k in list(self.env.items()):
+            if k == _BOTTOM:
+                self.env[n] = UNKNOWN
+
+    def _bind(self, target: ast.expr, kind: Optional[str], value: Optional[ast.expr]) -> dict[str, Optional[str]]:
+        if isinstance(target, ast.Name):
+            return {target.id: kind}
+        if isinstance(target, (ast.Tuple, ast.List)):
+            out: dict[str, Optional[str]] = {}
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) and not any(
+                    isinstance(e, ast.Starred) for e in target.elts):
+                for t, v in zip(target.elts, value.elts):
+                    out.update(self._bind(t, self.kind(v), v))
+                return out
+            element = {TENSORS: TENSOR, SIZE: SHAPE, TENSOR: TENSOR}.get(kind or "", UNKNOWN)
+            for t in target.elts:
+                if isinstance(t, ast.Starred):
+                    out.update({n: UNKNOWN for n in _names(t.value)})
+                else:
+                    out.update(self._bind(t, element, None))
+            return out
+        return {n: UNKNOWN for n in _names(target)}  # attribute/subscript targets bind no local
+
+    def _element_kind(self, iterable: ast.expr) -> Optional[str]:
+        if is_builtin_call(self.ctx, iterable, "range"):
+            return OTHER
+        kind = self.kind(iterable)
+        return {TENSOR: TENSOR, TENSORS: TENSOR, SIZE: SHAPE}.get(kind or "", UNKNOWN)
+
+    # -- expressions -----------------------------------------------------------------------------
+    def kind(self, node: ast.AST) -> Optional[str]:
+        k = self._kind(node)
+        return UNKNOWN if k == _BOTTOM else k
+
+    def _kind(self, node: ast.AST) -> Optional[str]:
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return OTHER
+        if isinstance(node, ast.Attribute):
+            base = self._kind(node.value)
+            if base == TENSOR:
+                if node.attr == "shape":
+                    return SIZE
+                if node.attr == "ndim":
+                    return RANK
+                if node.attr == "device":
+                    return DEVICE
+                if node.attr in _TENSOR_ATTRS:
+                    return TENSOR
+                if node.attr in ("dtype", "layout", "requires_grad", "is_cuda", "is_cpu", "is_sparse", "is_quantized"):
+                    return OTHER
+            return UNKNOWN
+        if isinstance(node, ast.Subscript):
+            base = self._kind(node.value)
+            if base == TENSOR:
+                return TENSOR
+            if base == SIZE:
+                return SIZE if isinstance(node.slice, ast.Slice) else SHAPE
+            if base == TENSORS:
+                return TENSORS if isinstance(node.slice, ast.Slice) else TENSOR
+            return UNKNOWN
+        if isinstance(node, ast.Call):
+            return self._call_kind(node)
+        if isinstance(node, ast.BinOp):
+            left, right = self._kind(node.left), self._kind(node.right)
+            if TENSOR in (left, right) and not isinstance(node.op, ast.Mod) or left == TENSOR:
+                return TENSOR
+            if left == _BOTTOM or right == _BOTTOM:
+                return _BOTTOM
+            if SIZE in (left, right) and isinstance(node.op, ast.Add) and {left, right} <= {SIZE, OTHER}:
+                return SIZE
+            if SHAPE in (left, right) and {left, right} <= {SHAPE, OTHER} and SIZE not in (left, right):
+                return SHAPE
+            if RANK in (left, right) and {left, right} <= {RANK, OTHER}:
+                return RANK
+            if left == OTHER and right == OTHER:
+                return OTHER
+            return UNKNOWN
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                return OTHER
+            return self._kind(node.operand)
+        if isinstance(node, ast.Compare):
+            if any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
+                return OTHER
+            if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+                return UNKNOWN
+            kinds = [self._kind(x) for x in [node.left, *node.comparators]]
+            if TENSOR in kinds:
+                return TENSOR
+            if SHAPE in kinds or (SIZE in kinds and all(k in (SIZE, SHAPE, OTHER) for k in kinds)):
+                return SHAPE
+            if RANK in kinds and all(k in (RANK, OTHER) for k in kinds):
+                return RANK
+            if all(k == OTHER for k in kinds):
+                return OTHER
+            return UNKNOWN
+        if isinstance(node, ast.BoolOp):
+            return OTHER if all(self._kind(v) == OTHER for v in node.values) else UNKNOWN
+        if isinstance(node, ast.IfExp):
+            return _join(self._kind(node.body), self._kind(node.orelse))
+        if isinstance(node, (ast.Tuple, ast.List)):
+            kinds = [self._kind(e) for e in node.elts if not isinstance(e, ast.Starred)]
+            if not kinds or len(kinds) != len(node.elts):
+                return UNKNOWN
+            if all(k == TENSOR for k in kinds):
+                return TENSORS
+            if SHAPE in kinds and all(k in (SHAPE, OTHER) for k in kinds):
+                return SIZE
+            if all(k == OTHER for k in kinds):
+                return OTHER
+            return UNKNOWN
+        return UNKNOWN
+
+    def _call_kind(self, node: ast.Call) -> Optional[str]:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id not in self.ctx.local_names and func.id not in imported_names(self.ctx):
+            name = func.id
+            arg = self._kind(node.args[0]) if node.args else UNKNOWN
+            if name == "len":
+                return RANK if arg == SIZE else (OTHER if arg in (TENSOR, TENSORS, OTHER) else UNKNOWN)
+            if name in ("int", "float", "bool", "complex", "str", "isinstance", "round"):
+                return OTHER
+            if name in ("tuple", "list") and arg == SIZE:
+                return SIZE
+            if name in ("tuple", "list") and arg == TENSORS:
+                return TENSORS
+            if name in ("min", "max") and len(node.args) >= 2:
+                kinds = [self._kind(a) for a in node.args]
+                return OTHER if all(k in (SHAPE, OTHER, TENSOR, RANK) for k in kinds) else UNKNOWN
+            return UNKNOWN
+        if isinstance(func, ast.Attribute):
+            base = self._kind(func.value)
+            if base == TENSOR:
+                return self._method_kind(func.attr, node)
+            if base == SIZE and func.attr == "numel":
+                return SHAPE
+        qual = self.ctx.qualname(func)
+        if qual:
+            if qual.startswith("math."):
+                return OTHER
+            if qual.startswith("torch.nn.functional."):
+                short = qual.rsplit(".", 1)[1]
+                if short in _F_NOT_TENSOR or short.endswith("_with_indices") or schemas.is_boolean_dispatch(qual):
+                    return UNKNOWN
+                return TENSOR
+            if qual.startswith(_TORCH_NAMESPACES):
+                if qual in ("torch.split", "torch.chunk", "torch.unbind", "torch.tensor_split", "torch.meshgrid"):
+                    return TENSORS
+                op = schemas.builtin_op_for(qual)
+                if op and schemas.callable_kind(qual) == "op":
+                    return op_result_kind(op, _n_positional(node), _keywords(node), False)
+                return UNKNOWN
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            return self._submodule_kind(func.attr)
+        return UNKNOWN
+
+    def _method_kind(self, name: str, node: ast.Call) -> Optional[str]:
+        if name == "size":
+            return SHAPE if node.args or node.keywords else SIZE
+        if name in ("dim", "ndimension"):
+            return RANK
+        if name in ("numel", "nelement"):
+            return SHAPE
+        if name in _PY_NUMBER_METHODS:
+            return OTHER
+        if name in _TENSOR_SPLITTERS:
+            return TENSORS
+        if name in _TENSOR_METHODS_EXTRA:
+            return TENSOR
+        return op_result_kind(f"aten::{name}", _n_positional(node) + 1, _keywords(node), True)
+
+    def _submodule_kind(self, attr: str) -> Optional[str]:
+        """`self.linear(x)`: a torch.nn layer built in `__init__` returns one tensor."""
+        cls = self.ctx.class_ref
+        if cls is None:
+            return UNKNOWN
+        project = self.ctx.project
+        for klass in project.mro(cls):
+            info = project.cls(klass)
+            if info is None or attr not in info.init_attrs:
+                continue
+            value = info.init_attrs[attr]
+            if value and value[0] == "call" and value[1]:
+                resolved = project.resolve(klass.module, value[1])
+                if isinstance(resolved, External) and resolved.qualname.startswith("torch.nn."):
+                    short = resolved.qualname.rsplit(".", 1)[1]
+                    return UNKNOWN if short in _NN_NOT_TENSOR or not short[:1].isupper() else TENSOR
+            return UNKNOWN
+        return UNKNOWN
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def facts(ctx: "FunctionContext") -> TraceFacts:
+    """The facts of the function `ctx` checks (computed once per context)."""
+    cached = ctx.__dict__.get("_trace_facts")
+    if cached is None:
+        cached = ctx.__dict__["_trace_facts"] = TraceFacts(ctx)
+    return cached
+
+
+def is_trace_entry(ctx: "FunctionContext") -> bool:
+    """Whether this function is what `torch.jit.trace` itself calls (its inputs are the examples).
+
+    The entry chain is the root's label, then `Class.forward` for a traced module.
+    """
+    if ctx.context != "trace":
+        return False
+    parts = ctx.entry.split(" -> ")
+    if len(parts) == 1:
+        return not ctx.info.class_name
+    return len(parts) == 2 and ctx.info.name == "forward" and parts[1] == ctx.info.qualname
+
+
+def _n_positional(node: ast.Call) -> int:
+    return sum(1 for a in node.args if not isinstance(a, ast.Starred))
+
+
+def _keywords(node: ast.Call) -> tuple[str, ...]:
+    return tuple(k.arg for k in node.keywords if k.arg)
+
+
+def _names(target: ast.AST) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _load(target: ast.expr) -> ast.expr:
+    if isinstance(target, ast.Name):
+        return ast.Name(id=target.id, ctx=ast.Load())
+    return target
+
+
+def _walk_scope(fn: ast.FunctionDef) -> Iterable[ast.AST]:
+    """Every node of the function body, not descending into nested defs, classes or lambdas."""
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def is_builtin_call(ctx: "FunctionContext", node: ast.AST, *names: str) -> bool:
+    """`len(...)`, `range(...)`: a call of a builtin that no local or import shadows."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+        and node.func.id not in ctx.local_names
+        and node.func.id not in imported_names(ctx)
+    )
+
+
+def imported_names(ctx: "FunctionContext") -> dict[str, str]:
+    summary = ctx.project.by_module.get(ctx.module)
+    return summary.imports if summary is not None else {}
+
+
+def source_of(ctx: "FunctionContext", node: ast.AST) -> str:
+    return ctx.source.segment(node) or ast.unparse(node)

@@ -1,0 +1,483 @@
+"""What a class's instances hold when the compiler looks at them, from source alone.
+
+TorchScript types module attributes from the *runtime* object after `__init__` (and script-class
+attributes from the compiled `__init__`), so the attribute rules (TS3xx) must know, without running
+anything, which names an instance can have: assigned on `self` in `__init__` and the methods it calls,
+registered with `register_buffer("name", ...)` / `add_module("name", ...)` / `setattr(self, "name", ...)`,
+declared in a class body, or inherited from `nn.Module`. The answer is trusted only when the whole
+hierarchy is in the project and nothing creates attributes dynamically; otherwise `complete` is False
+and the rules stay silent (precision first).
+"""
+from __future__ import annotations
+
+import ast
+import re
+import weakref
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from tslint.project.index import dotted
+from tslint.project.model import ClassRef, External, Project
+from tslint.source import SourceError, SourceFile
+
+#: `dir(torch.nn.Module())` in torch 2.13: names every module instance has
+NN_MODULE_NAMES = frozenset("""
+T_destination __annotations__ __call__ __class__ __delattr__ __dict__ __dir__ __doc__ __eq__ __format__ __ge__
+__getattr__ __getattribute__ __getstate__ __gt__ __hash__ __init__ __init_subclass__ __le__ __lt__ __module__ __ne__
+__new__ __reduce__ __reduce_ex__ __repr__ __setattr__ __setstate__ __sizeof__ __str__ __subclasshook__ __weakref__
+_apply _backward_hooks _backward_pre_hooks _buffers _call_impl _compiled_call_impl _forward_hooks
+_forward_hooks_always_called _forward_hooks_with_kwargs _forward_pre_hooks _forward_pre_hooks_with_kwargs
+_get_backward_hooks _get_backward_pre_hooks _get_name _is_full_backward_hook _load_from_state_dict
+_load_state_dict_post_hooks _load_state_dict_pre_hooks _maybe_warn_non_full_backward_hook _modules _named_members
+_non_persistent_buffers_set _parameters _register_load_state_dict_pre_hook _register_state_dict_hook
+_replicate_for_data_parallel _save_to_state_dict _slow_forward _state_dict_hooks _state_dict_pre_hooks _version
+_wrapped_call_impl add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches
+eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules
+mtia named_buffers named_children named_modules named_parameters parameters register_backward_hook register_buffer
+register_forward_hook register_forward_pre_hook register_full_backward_hook register_full_backward_pre_hook
+register_load_state_dict_post_hook register_load_state_dict_pre_hook register_module register_parameter
+register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory
+state_dict to to_empty train training type xpu zero_grad
+""".split())
+
+NN_MODULE_ROOTS = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "object", "builtins.object"})
+REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}
+CONTAINER_KINDS = {
+    "torch.nn.ModuleList": "ModuleList", "torch.nn.modules.container.ModuleList": "ModuleList",
+    "torch.nn.Sequential": "Sequential", "torch.nn.modules.container.Sequential": "Sequential",
+    "torch.nn.ModuleDict": "ModuleDict", "torch.nn.modules.container.ModuleDict": "ModuleDict",
+}
+FINAL_NAMES = {"Final", "typing.Final", "torch.jit.Final", "typing_extensions.Final", "jit.Final"}
+JIT_CLASS_DECORATORS = {"torch.jit.script", "torch.jit.interface", "torch.jit._script.script"}
+
+
+# -- parsed files --------------------------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _tree(path: str, digest: str, module: str) -> Optional[ast.Module]:
+    try:
+        with open(path, "rb") as handle:
+            return SourceFile.from_bytes(path, handle.read(), module).tree
+    except (OSError, SourceError, RecursionError, ValueError):
+        return None
+
+
+def module_tree(project: Project, module: str) -> Optional[ast.Module]:
+    summary = project.summary(module)
+    return _tree(summary.path, summary.digest, module) if summary else None
+
+
+def class_def(project: Project, ref: ClassRef) -> Optional[ast.ClassDef]:
+    tree = module_tree(project, ref.module)
+    if tree is None:
+        return None
+    for node in _top_level(tree.body):
+        if isinstance(node, ast.ClassDef) and node.name == ref.name:
+            return node
+    return None
+
+
+def function_def(project: Project, module: str, qualname: str) -> Optional[ast.FunctionDef]:
+    tree = module_tree(project, module)
+    if tree is None:
+        return None
+    head, _, meth = qualname.partition(".")
+    for node in _top_level(tree.body):
+        if not meth and isinstance(node, ast.FunctionDef) and node.name == head:
+            return node
+        if meth and isinstance(node, ast.ClassDef) and node.name == head:
+            for sub in node.body:
+                if isinstance(sub, ast.FunctionDef) and sub.name == meth:
+                    return sub
+    return None
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _top_level(node.body)
+            yield from _top_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from _top_level(node.body)
+            for handler in node.handlers:
+                yield from _top_level(handler.body)
+
+
+# -- small ast helpers ---------------------------------------------------------------------------
+def self_name(fn: ast.FunctionDef) -> Optional[str]:
+    """The instance parameter of a method, None for static methods and classmethods."""
+    for dec in fn.decorator_list:
+        name = dotted(dec.func if isinstance(dec, ast.Call) else dec) or ""
+        if name.rsplit(".", 1)[-1] in ("staticmethod", "classmethod"):
+            return None
+    args = fn.args.posonlyargs + fn.args.args
+    return args[0].arg if args else None
+
+
+def self_attr(node: ast.AST, me: Optional[str]) -> Optional[str]:
+    """`x` for `self.x` (with the method's own name for `self`)."""
+    if me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me:
+        return node.attr
+    return None
+
+
+def str_literal(node: Optional[ast.AST]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def is_final_annotation(annotation: str) -> bool:
+    head = annotation.split("[", 1)[0].strip()
+    return head in FINAL_NAMES or head.endswith(".Final")
+
+
+def const_type(node: Optional[ast.AST]) -> Optional[str]:
+    """`int`/`float`/`bool`/`str`/`NoneType` for a literal (including `-1`), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return type(node.value).__name__
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float, bool, str, type(None)):
+        return type(node.value).__name__
+    return None
+
+
+# -- the facts -----------------------------------------------------------------------------------
+@dataclass
+class Assignment:
+    method: str  # qualname of the method holding it, e.g. "Net.__init__"
+    value: Optional[ast.expr]  # None for targets of tuple unpacking / for loops / with
+    annotated: bool = False
+    node: Optional[ast.AST] = None
+
+
+@dataclass
+class ClassFacts:
+    ref: ClassRef
+    is_module: bool
+    #: every base is a project class or `nn.Module`/`object`, and nothing adds attributes dynamically
+    complete: bool = True
+    #: the methods that run at construction are all known (no `self` escaping to unknown code)
+    init_complete: bool = True
+    methods: dict[str, tuple[ClassRef, ast.FunctionDef]] = field(default_factory=dict)  # first in MRO
+    all_methods: dict[str, list[tuple[ClassRef, ast.FunctionDef]]] = field(default_factory=dict)
+    nested: set[str] = field(default_factory=set)
+    class_values: dict[str, ast.expr] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    constants: set[str] = field(default_factory=set)
+    assigned: dict[str, list[Assignment]] = field(default_factory=dict)
+    registered: set[str] = field(default_factory=set)
+    init_methods: set[str] = field(default_factory=set)
+    #: names whose value some method changes in place (`self.x.append`, `self.x[k] = v`, `self.x += 1`)
+    mutated: dict[str, set[str]] = field(default_factory=dict)
+
+    # -- queries -------------------------------------------------------------------------------
+    def builtin(self, name: str) -> bool:
+        return self.is_module and name in NN_MODULE_NAMES
+
+    def declared_in_class(self, name: str) -> bool:
+        return name in self.methods or name in self.nested or name in self.class_values or name in self.annotations
+
+    def defined_anywhere(self, name: str) -> bool:
+        return (self.builtin(name) or self.declared_in_class(name) or name in self.assigned
+                or name in self.registered)
+
+    def defined_at_init(self, name: str) -> bool:
+        return (self.builtin(name) or name in self.registered
+                or any(a.method in self.init_methods for a in self.assigned.get(name, ())))
+
+    def init_assignments(self, name: str) -> list[Assignment]:
+        return [a for a in self.assigned.get(name, ()) if a.method in self.init_methods]
+
+    def other_assignments(self, name: str, exclude: str) -> list[Assignment]:
+        return [a for a in self.assigned.get(name, ()) if a.method not in self.init_methods and a.method != exclude]
+
+    def container_kind(self, name: str, project: Project) -> Optional[str]:
+        """"ModuleList" / "Sequential" / "ModuleDict" when every construction-time value of
+        `self.<name>` is that container built directly (and nothing else assigns it)."""
+        if not self.complete or name in self.annotations or name in self.class_values or name in self.registered:
+            return None
+        assigns = self.assigned.get(name, [])
+        if not assigns or any(a.method not in self.init_methods for a in assigns):
+            return None
+        kinds = set()
+        for a in assigns:
+            if not isinstance(a.value, ast.Call):
+                return None
+            callee = dotted(a.value.func)
+            module = self.methods_module(a.method)
+            kind = CONTAINER_KINDS.get(project.qualify(module, callee)) if callee else None
+            if kind is None:
+                return None
+            kinds.add(kind)
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def methods_module(self, method_qualname: str) -> str:
+        cls = method_qualname.split(".", 1)[0]
+        for defs in self.all_methods.values():
+            for ref, _ in defs:
+                if ref.name == cls:
+                    return ref.module
+        return self.ref.module
+
+
+_FACTS: "weakref.WeakKeyDictionary[Project, dict[ClassRef, Optional[ClassFacts]]]" = weakref.WeakKeyDictionary()
+
+
+def class_facts(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
+    """The facts of a project class (cached per project); None when its source is unavailable."""
+    cache = _FACTS.setdefault(project, {})
+    if ref not in cache:
+        cache[ref] = _build(project, ref)
+    return cache[ref]
+
+
+def _build(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
+    node = class_def(project, ref)
+    if node is None:
+        return None
+    is_module = project.is_nn_module(ref)
+    facts = ClassFacts(ref, is_module)
+    mro = project.mro(ref)
+    if not is_module and node.bases:
+        facts.complete = False  # a script class with a base: the compiler ignores or rejects the base
+    for klass in mro:
+        cnode = class_def(project, klass)
+        if cnode is None:
+            facts.complete = False
+            continue
+        _check_bases(project, klass, cnode, facts)
+        _scan_body(project, klass, cnode, facts)
+    for defs in facts.all_methods.values():
+        for klass, fn in defs:
+            _scan_method(project, klass, fn, facts)
+    _init_closure(facts)
+    if facts.complete and _externally_touched(project, facts):
+        facts.complete = False
+    return facts
+
+
+def _check_bases(project: Project, klass: ClassRef, node: ast.ClassDef, facts: ClassFacts) -> None:
+    if node.keywords:  # metaclass=...
+        facts.complete = False
+    for dec in node.decorator_list:
+        name = dotted(dec.func if isinstance(dec, ast.Call) else dec)
+        if not name or project.qualify(klass.module, name) not in JIT_CLASS_DECORATORS:
+            facts.complete = False  # @dataclass and friends generate attributes
+    for base in node.bases:
+        name = dotted(base)
+        resolved = project.resolve(klass.module, name) if name else None
+        if isinstance(resolved, ClassRef):
+            continue
+        if isinstance(resolved, External) and resolved.qualname in NN_MODULE_ROOTS:
+            continue
+        if name == "object":
+            continue
+        facts.complete = False
+
+
+def _scan_body(project: Project, klass: ClassRef, node: ast.ClassDef, facts: ClassFacts) -> None:
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            facts.methods.setdefault(stmt.name, (klass, stmt))  # type: ignore[arg-type]
+            facts.all_methods.setdefault(stmt.name, []).append((klass, stmt))  # type: ignore[arg-type]
+            if stmt.name in ("__getattr__", "__getattribute__", "__setattr__", "__init_subclass__", "__new__"):
+                facts.complete = False
+        elif isinstance(stmt, ast.ClassDef):
+            facts.nested.add(stmt.name)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            annotation = ast.unparse(stmt.annotation)
+            facts.annotations.setdefault(stmt.target.id, annotation)
+            if is_final_annotation(annotation):
+                facts.constants.add(stmt.target.id)
+            if stmt.value is not None:
+                facts.class_values.setdefault(stmt.target.id, stmt.value)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for name in _target_names(target):
+                    facts.class_values.setdefault(name, stmt.value)
+                    if name == "__constants__":
+                        values = stmt.value.elts if isinstance(stmt.value, (ast.List, ast.Tuple, ast.Set)) else None
+                        if values is None:
+                            facts.complete = False
+                        else:
+                            facts.constants.update(v for v in map(str_literal, values) if v)
+                    if name in ("__slots__", "__dict__"):
+                        facts.complete = False
+        elif not isinstance(stmt, (ast.Expr, ast.Pass)):
+            facts.complete = False  # statements with effects in a class body (loops, ifs, imports...)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+
+
+def _scan_method(project: Project, klass: ClassRef, fn: ast.FunctionDef, facts: ClassFacts) -> None:
+    me = self_name(fn)
+    qual = f"{klass.name}.{fn.name}"
+    parents: dict[ast.AST, ast.AST] = {}
+    for parent in ast.walk(fn):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                _record_target(target, node.value, qual, facts, me, node)
+        elif isinstance(node, ast.AnnAssign):
+            _record_target(node.target, node.value, qual, facts, me, node, annotated=True)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            _record_target(node.target, None, qual, facts, me, node)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            _record_target(node.optional_vars, None, qual, facts, me, node)
+        elif isinstance(node, ast.NamedExpr):
+            pass
+        elif isinstance(node, ast.AugAssign):
+            name = self_attr(node.target, me)
+            if name:
+                facts.mutated.setdefault(name, set()).add(qual)
+        elif isinstance(node, ast.Call):
+            _record_call(node, qual, facts, me)
+        elif isinstance(node, ast.Name) and me and node.id == me and isinstance(node.ctx, ast.Load):
+            parent = parents.get(node)
+            if not isinstance(parent, (ast.Attribute, ast.Return)) and not _is_super_call(parent) \
+                    and not _is_harmless_call(parent):
+                facts.mutated.setdefault("<self>", set()).add(qual)  # `self` escapes to other code
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            name = self_attr(node.value, me)
+            if name:
+                facts.mutated.setdefault(name, set()).add(qual)
+        elif isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me:
+            if node.attr == "__dict__":
+                facts.complete = False
+            if isinstance(node.ctx, ast.Del):
+                facts.complete = False
+
+
+def _is_harmless_call(node: Optional[ast.AST]) -> bool:
+    """`isinstance(self, ...)`, `id(self)`, `print(self)`: `self` is looked at, not changed."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("isinstance", "id", "type", "hash", "repr", "str", "print", "len"))
+
+
+def _is_super_call(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
+def _record_target(target: ast.expr, value: Optional[ast.expr], qual: str, facts: ClassFacts, me: Optional[str],
+                   node: ast.AST, annotated: bool = False) -> None:
+    name = self_attr(target, me)
+    if name:
+        facts.assigned.setdefault(name, []).append(Assignment(qual, value, annotated, node))
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            _record_target(elt.value if isinstance(elt, ast.Starred) else elt, None, qual, facts, me, node)
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
+        inner = self_attr(target.value, me)  # self.cfg.k = v mutates self.cfg
+        if inner:
+            facts.mutated.setdefault(inner, set()).add(qual)
+
+
+_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "add", "setdefault", "discard",
+             "sort", "reverse", "popitem", "__setitem__", "fill_", "copy_", "zero_"}
+
+
+def _record_call(node: ast.Call, qual: str, facts: ClassFacts, me: Optional[str]) -> None:
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        if isinstance(func, ast.Name) and func.id in ("setattr", "delattr", "vars") and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Name) and first.id == me:
+                name = str_literal(node.args[1]) if len(node.args) > 1 else None
+                if func.id == "setattr" and name:
+                    facts.assigned.setdefault(name, []).append(Assignment(qual, node.args[2] if len(node.args) > 2 else None))
+                else:
+                    facts.complete = False
+        return
+    owner = self_attr(func.value, me)
+    if owner and func.attr in _MUTATORS:
+        facts.mutated.setdefault(owner, set()).add(qual)
+    if me and isinstance(func.value, ast.Name) and func.value.id == me and func.attr in REGISTERS:
+        name = str_literal(node.args[0]) if node.args else str_literal(next(
+            (k.value for k in node.keywords if k.arg == "name"), None))
+        if name:
+            facts.registered.add(name)
+        else:
+            facts.complete = False
+    if isinstance(func.value, ast.Call) and _is_super_call(func.value) and func.attr in ("__setattr__",):
+        facts.complete = False
+    if isinstance(func.value, ast.Name) and func.value.id == "object" and func.attr == "__setattr__":
+        facts.complete = False
+
+
+def _init_closure(facts: ClassFacts) -> None:
+    """The methods that run at construction: every `__init__` of the hierarchy (the `super()` chain)
+    and every definition of what they call on `self`. If `self` or a bound method escapes to code we
+    cannot see, or a method we cannot see is called, construction is unknown (`init_complete`)."""
+    todo = [f"{klass.name}.{fn.name}" for klass, fn in facts.all_methods.get("__init__", [])]
+    by_qual = {f"{klass.name}.{fn.name}": fn for defs in facts.all_methods.values() for klass, fn in defs}
+    seen: set[str] = set()
+    while todo:
+        qual = todo.pop()
+        if qual in seen or qual not in by_qual:
+            continue
+        seen.add(qual)
+        fn = by_qual[qual]
+        me = self_name(fn)
+        if qual in facts.mutated.get("<self>", ()):
+            facts.init_complete = False
+        for node in ast.walk(fn):
+            if not (isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me):
+                continue
+            if node.attr in facts.all_methods:
+                todo.extend(f"{klass.name}.{target.name}" for klass, target in facts.all_methods[node.attr])
+            elif isinstance(node.ctx, ast.Load) and not facts.builtin(node.attr) and node.attr not in facts.assigned \
+                    and node.attr not in facts.registered and not facts.declared_in_class(node.attr):
+                facts.init_complete = False  # something we cannot see (a base outside the project?)
+    facts.init_methods = seen
+
+
+# -- attributes assigned from outside the class --------------------------------------------------
+_ATTR_STORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_]\w*)\s*=(?!=)")
+_PROJECT_STORES: "weakref.WeakKeyDictionary[Project, tuple[frozenset[str], bool]]" = weakref.WeakKeyDictionary()
+
+
+def project_attribute_stores(project: Project) -> tuple[frozenset[str], bool]:
+    """Attribute names assigned on something other than `self` anywhere in the project
+    (`model.cache = None`), and whether any `setattr(obj, <non-literal>, ...)` exists there."""
+    if project in _PROJECT_STORES:
+        return _PROJECT_STORES[project]
+    names: set[str] = set()
+    dynamic = False
+    for summary in project.by_path.values():
+        try:
+            with open(summary.path, "r", encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        names.update(m.group(2) for m in _ATTR_STORE.finditer(text) if m.group(1) not in ("self", "cls"))
+        for m in re.finditer(r"\bsetattr\(\s*([A-Za-z_]\w*)\s*,\s*([^,]+),", text):
+            if m.group(1) != "self" and not re.match(r"\s*['\"]", m.group(2)):
+                dynamic = True
+            elif m.group(1) != "self":
+                names.add(m.group(2).strip().strip("'\""))
+    result = (frozenset(names), dynamic)
+    _PROJECT_STORES[project] = result
+    return result
+
+
+def _externally_touched(project: Project, facts: ClassFacts) -> bool:
+    """Does code outside the class set attributes on instances in ways we cannot attribute?"""
+    _, dynamic = project_attribute_stores(project)
+    return dynamic
+
+
+def externally_assigned(project: Project, name: str) -> bool:
+    names, dynamic = project_attribute_stores(project)
+    return dynamic or name in names

@@ -1,0 +1,1437 @@
+"""TS3xx: classes, modules, attributes and globals as the compiler sees them.
+
+Module attributes are typed from the runtime object after `__init__` (`torch/jit/_recursive.py`),
+script-class attributes from the compiled `__init__`; class-body values, Python globals and
+container indexing follow rules of their own. Every rule here stays silent unless the class
+hierarchy is entirely in the project and nothing creates attributes dynamically (see `_classfacts`).
+"""
+from __future__ import annotations
+
+import ast
+import re
+import weakref
+from typing import Callable, Optional
+
+from tslint.entrypoints import Instance, target_of
+from tslint.finding import Finding
+from tslint.neutralize import node_at, replace_expression, stub_statement
+from tslint.project.index import Value, dotted
+from tslint.project.model import ClassRef, External, Project
+from tslint.rule import Rule
+from tslint.walk import ClassContext, FunctionContext
+
+from ._classfacts import (
+    ClassFacts, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
+)
+
+# -- shared helpers --------------------------------------------------------------------------------
+_SUBCLASSES: "weakref.WeakKeyDictionary[Project, dict[ClassRef, list[ClassRef]]]" = weakref.WeakKeyDictionary()
+
+
+def project_subclasses(project: Project, ref: ClassRef) -> list[ClassRef]:
+    """Project classes that have `ref` in their MRO (itself included)."""
+    table = _SUBCLASSES.get(project)
+    if table is None:
+        table = {}
+        for module, summary in project.by_module.items():
+            for name in summary.classes:
+                klass = ClassRef(module, name)
+                for base in project.mro(klass):
+                    table.setdefault(base, []).append(klass)
+        _SUBCLASSES[project] = table
+    return table.get(ref, [ref])
+
+
+def method_self(ctx: FunctionContext) -> Optional[str]:
+    return self_name(ctx.node) if ctx.info.class_name else None
+
+
+def instance_facts(ctx: FunctionContext) -> list[ClassFacts]:
+    """Facts for every project class whose instances run this method (its class and subclasses);
+    empty when any of them is unknown, so callers can require a property of all of them."""
+    ref = ctx.class_ref
+    if ref is None:
+        return []
+    out = []
+    for klass in project_subclasses(ctx.project, ref):
+        facts = class_facts(ctx.project, klass)
+        if facts is None:
+            return []
+        out.append(facts)
+    return out
+
+
+def for_all(ctx: FunctionContext, test: Callable[[ClassFacts], bool]) -> bool:
+    facts = instance_facts(ctx)
+    return bool(facts) and all(test(f) for f in facts)
+
+
+def guarded_by_hasattr(ctx: FunctionContext, node: ast.AST, me: str, name: str) -> bool:
+    """Inside `if hasattr(self, "name"):` (a static condition for the compiler)."""
+    current: Optional[ast.AST] = node
+    while current is not None and current is not ctx.node:
+        parent = ctx.parent(current)
+        if isinstance(parent, (ast.If, ast.IfExp, ast.While)):
+            for sub in ast.walk(parent.test):
+                if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "hasattr"
+                        and len(sub.args) == 2 and isinstance(sub.args[0], ast.Name) and sub.args[0].id == me
+                        and str_literal(sub.args[1]) == name):
+                    return True
+        current = parent
+    return False
+
+
+def in_annotation(ctx: FunctionContext, node: ast.AST) -> bool:
+    """Is `node` part of a type expression (an annotation, `torch.jit.annotate`'s type, `isinstance`'s
+    class)? Names there are types, not values."""
+    current = node
+    parent = ctx.parent(current)
+    while parent is not None:
+        if isinstance(parent, ast.AnnAssign) and current is parent.annotation:
+            return True
+        if isinstance(parent, ast.Call) and parent.args and current is parent.args[0]:
+            name = dotted(parent.func) or ""
+            if name.endswith("annotate") or name.endswith("cast"):
+                return True
+        if isinstance(parent, ast.Call) and len(parent.args) > 1 and current is parent.args[1]:
+            if isinstance(parent.func, ast.Name) and parent.func.id in ("isinstance", "issubclass"):
+                return True
+        if isinstance(parent, ast.stmt):
+            return False
+        current, parent = parent, ctx.parent(parent)
+    return False
+
+
+def is_self_store(node: ast.AST, me: Optional[str]) -> Optional[str]:
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+        return self_attr(node, me)
+    return None
+
+
+def _container(ctx: FunctionContext, node: ast.AST, me: Optional[str]) -> Optional[str]:
+    """The container kind of `self.<name>` for every class running this method, else None."""
+    name = self_attr(node, me)
+    if not name:
+        return None
+    kinds = {f.container_kind(name, ctx.project) for f in instance_facts(ctx)}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    return kind if kind and not externally_assigned(ctx.project, name) else None
+
+
+MODULE_HEADER = "import torch\nfrom torch import nn\n"
+
+
+# ==================================================================================================
+class ScriptClassInheritance(Rule):
+    """
+    ## What it does
+    Flags classes compiled as TorchScript classes (`@torch.jit.script class B(A)` or
+    `torch.jit.script(B)`) that inherit from anything other than `object`.
+
+    ## Why is this bad?
+    `torch.jit.script` refuses the class before compiling anything: `TorchScript classes does not
+    support inheritance yet. Please directly inherit from 'object'.` This includes `NamedTuple` and
+    `Exception` bases (`Enum` subclasses are fine). When the class is compiled implicitly (constructed
+    in scripted code) the base is silently ignored instead, and any inherited method is missing.
+
+    ## Example
+    ```python
+    class Base:
+        def __init__(self):
+            self.a = 1
+
+    @torch.jit.script
+    class Box(Base):
+        def __init__(self):
+            self.a = 2
+    ```
+
+    ## Use instead
+    Copy the shared members into the class (or use composition: keep a `Base` instance in an
+    attribute), and inherit from `object`.
+    """
+
+    code = "TS301"
+    name = "script-class-inheritance"
+    message = "TorchScript classes cannot inherit; inherit from `object` and copy or compose the base's members"
+    compiler_message = "TorchScript classes does not support inheritance yet"
+    VALID = [
+        MODULE_HEADER + "\n\n@torch.jit.script\nclass Box:\n    def __init__(self):\n        self.a = 2\n",
+        # nn.Module inheritance is fine
+        MODULE_HEADER + "\n\nclass Base(nn.Module):\n    def helper(self, x):\n        return x + 1\n\n\n"
+        "class Net(Base):\n    def forward(self, x):\n        return self.helper(x)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Base:\n    def __init__(self):\n        self.a = 1\n\n\n@torch.jit.script  # error (Python blames the decorator)\n"
+        "class Box(Base):  # error\n    def __init__(self):\n        self.a = 2\n",
+        MODULE_HEADER + "from typing import NamedTuple\n\n\n@torch.jit.script  # error\nclass Pair(NamedTuple):  # error\n    a: int\n",
+        MODULE_HEADER + "\n\nclass Base:\n    def __init__(self):\n        self.a = 1\n\n\nclass Box(Base):  # error\n"
+        "    def __init__(self):\n        self.a = 2\n\n\nscripted = torch.jit.script(Box)  # error\n",
+    ]
+
+    def check_class(self, ctx: ClassContext) -> None:
+        if ctx.is_module or not ctx.node.bases or not _explicitly_scripted(ctx):
+            return
+        for base in ctx.node.bases:
+            name = dotted(base)
+            qual = ctx.project.qualify(ctx.module, name) if name else None
+            if qual in ("object", "builtins.object"):
+                continue
+            if qual and qual.startswith("enum."):
+                return  # torch.jit.script returns Enum classes untouched
+            label = name or ast.unparse(base)
+            ctx.report(self, base, f"TorchScript classes cannot inherit (`{ctx.node.name}({label})`): the compiler "
+                                   f"says 'does not support inheritance yet'; inherit from `object` and copy or "
+                                   f"compose `{label}`'s members")
+            return
+
+
+def _explicitly_scripted(ctx: ClassContext) -> bool:
+    decorators = ctx.project.decorator_qualnames(ctx.module, ctx.info.decorators)
+    if any(d in ("torch.jit.script", "torch.jit._script.script") for d in decorators):
+        return True
+    for module, summary in ctx.project.by_module.items():
+        for site in summary.call_sites:
+            if site.kind != "script":
+                continue
+            target = target_of(ctx.project, module, site.target)
+            if isinstance(target, Instance) and target.cls == ctx.ref and site.target[0] in ("name", "attr"):
+                return True
+    return False
+
+
+# ==================================================================================================
+_PLAIN_KINDS = (ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.UnaryOp)
+
+
+def _plain_value(node: Optional[ast.AST]) -> bool:
+    if isinstance(node, ast.Constant):
+        return not isinstance(node.value, bytes)
+    if isinstance(node, ast.UnaryOp):
+        return const_type(node) is not None
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_plain_value(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _plain_value(k) and _plain_value(v) for k, v in zip(node.keys, node.values))
+    return False
+
+
+class ClassAttribute(Rule):
+    """
+    ## What it does
+    Flags `self.K` in compiled code when `K` is only a class-body value (`K = 3`) of a TorchScript
+    class or of an `nn.Module` (unless listed in `__constants__` or annotated `Final`).
+
+    ## Why is this bad?
+    The compiler sees instance attributes only. On a script class it fails with `'K' is defined as a
+    class attribute which currently is not supported`; on an `nn.Module` the class value is not
+    copied into the compiled module at all, and the error is `Module 'M' has no attribute 'K'`.
+
+    ## Example
+    ```python
+    class Net(nn.Module):
+        scale = 2.0
+
+        def forward(self, x):
+            return x * self.scale
+    ```
+
+    ## Use instead
+    ```python
+    class Net(nn.Module):
+        scale: Final[float] = 2.0     # or __constants__ = ["scale"], or self.scale = 2.0 in __init__
+    ```
+    """
+
+    code = "TS302"
+    name = "class-attribute"
+    message = "class-level attribute is invisible to TorchScript"
+    compiler_message = "has no attribute"
+    node_types = (ast.Attribute,)
+    VALID = [
+        MODULE_HEADER + "from typing import Final\n\n\nclass Net(nn.Module):\n    scale: Final[float] = 2.0\n\n"
+        "    def forward(self, x):\n        return x * self.scale\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    __constants__ = [\"scale\"]\n    scale = 2.0\n\n"
+        "    def forward(self, x):\n        return x * self.scale\n",
+        # overridden by an instance attribute in __init__
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    scale = 2.0\n\n    def __init__(self):\n        super().__init__()\n"
+        "        self.scale = 3.0\n\n    def forward(self, x):\n        return x * self.scale\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    scale = 2.0\n\n    def forward(self, x):\n"
+        "        return x * self.scale  # error\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\nclass Box:\n    K = 3\n\n    def __init__(self):\n        self.a = 1\n\n"
+        "    def total(self) -> int:\n        return self.a + self.K  # error\n",
+        # inherited from a project base class: still only a class value
+        MODULE_HEADER + "\n\nclass Base(nn.Module):\n    mode = \"fast\"\n\n\nclass Net(Base):\n    def forward(self, x):\n"
+        "        if self.mode == \"fast\":  # error\n            return x\n        return x + 1\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        name = self_attr(node, me)
+        if not name or not isinstance(node.ctx, ast.Load) or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
+            return
+
+        def bad(f: ClassFacts) -> bool:
+            return (f.complete and name in f.class_values and name not in f.constants
+                    and _plain_value(f.class_values[name]) and name not in f.assigned and name not in f.registered
+                    and name not in f.all_methods and name not in f.nested and not f.builtin(name))
+
+        if not for_all(ctx, bad):
+            return
+        if ctx.project.is_nn_module(ctx.class_ref):  # type: ignore[arg-type]
+            msg = (f"`{name}` is a class-level value, which TorchScript does not copy into the module "
+                   f"('Module has no attribute {name!r}'); add it to `__constants__`, annotate it "
+                   f"`{name}: Final[...]`, or assign `self.{name}` in `__init__`")
+        else:
+            msg = (f"`{name}` is a class attribute, which TorchScript classes do not support; assign "
+                   f"`self.{name}` in `__init__` instead")
+        ctx.report(self, node, msg)
+
+
+# ==================================================================================================
+class AttributeOutsideInit(Rule):
+    """
+    ## What it does
+    Flags `self.x = ...` in compiled methods when `x` does not exist after `__init__`.
+
+    ## Why is this bad?
+    A compiled module's (or script class's) attributes are fixed when it is compiled; assignment
+    cannot create one: `Tried to set nonexistent attribute: x. Did you forget to initialize it in
+    __init__()?`
+
+    ## Example
+    ```python
+    def forward(self, x):
+        self.cache = x
+        return x
+    ```
+
+    ## Use instead
+    Declare it in `__init__` with its type: `self.cache = torch.zeros(0)`, or for an optional value
+    `cache: Optional[torch.Tensor]` in the class body and `self.cache = None` in `__init__`.
+    """
+
+    code = "TS303"
+    name = "attribute-outside-init"
+    message = "attribute does not exist after __init__; compiled code cannot create attributes"
+    compiler_message = "Tried to set nonexistent attribute"
+    node_types = (ast.Assign,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.cache = torch.zeros(1)\n\n    def forward(self, x):\n        self.cache = x\n        return x\n",
+        # created by a helper that __init__ calls
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.reset()\n\n"
+        "    def reset(self):\n        self.cache = torch.zeros(1)\n\n    def forward(self, x):\n        self.cache = x\n        return x\n",
+        # self.training exists on every module
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        self.training = False\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        self.cache = x  # error\n        return x\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\nclass Counter:\n    def __init__(self):\n        self.a = 1\n\n"
+        "    def bump(self) -> int:\n        self.b = 2  # error\n        return self.a\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if ctx.info.name == "__init__":
+            return
+        me = method_self(ctx)
+        for target in node.targets:  # type: ignore[attr-defined]
+            name = is_self_store(target, me)
+            if not name or externally_assigned(ctx.project, name):
+                continue
+
+            def bad(f: ClassFacts) -> bool:
+                return (f.complete and f.init_complete and not f.defined_at_init(name) and not f.declared_in_class(name)
+                        and name not in f.constants)
+
+            if for_all(ctx, bad):
+                ctx.report(self, target, f"`self.{name}` does not exist after `__init__`: compiled code cannot create "
+                                         f"attributes ('Tried to set nonexistent attribute'); initialize it in `__init__` "
+                                         f"with a value of the type assigned here")
+
+
+class ConstantAttributeAssignment(Rule):
+    """
+    ## What it does
+    Flags assignments in compiled methods to attributes listed in `__constants__` or annotated
+    `Final`.
+
+    ## Why is this bad?
+    Constants are baked into the compiled module; they are not attributes any more, and the
+    compiler's message is the misleading `Tried to set nonexistent attribute: k`.
+
+    ## Example
+    ```python
+    class Net(nn.Module):
+        __constants__ = ["k"]
+        def forward(self, x):
+            self.k = 3
+            return x
+    ```
+
+    ## Use instead
+    Use a plain attribute (drop it from `__constants__` / remove `Final`) if it must change, or a local
+    variable.
+    """
+
+    code = "TS304"
+    name = "constant-attribute-assignment"
+    message = "assignment to a `__constants__`/`Final` attribute"
+    compiler_message = "Tried to set nonexistent attribute"
+    node_types = (ast.Assign, ast.AugAssign)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    __constants__ = [\"k\"]\n\n    def __init__(self):\n"
+        "        super().__init__()\n        self.k = 2\n\n    def forward(self, x):\n        k = self.k + 1\n        return x * k\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    __constants__ = [\"k\"]\n\n    def __init__(self):\n"
+        "        super().__init__()\n        self.k = 2\n\n    def forward(self, x):\n        self.k = 3  # error\n        return x\n",
+        MODULE_HEADER + "from typing import Final\n\n\nclass Net(nn.Module):\n    k: Final[int]\n\n    def __init__(self):\n"
+        "        super().__init__()\n        self.k = 2\n\n    def forward(self, x):\n        self.k = 3  # error\n        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if ctx.info.name == "__init__":
+            return
+        me = method_self(ctx)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        for target in targets:
+            name = is_self_store(target, me)
+            if name and for_all(ctx, lambda f: f.is_module and name in f.constants):
+                ctx.report(self, target, f"`{name}` is a constant (`__constants__`/`Final`), baked into the compiled "
+                                         f"module; assigning it fails with 'Tried to set nonexistent attribute'. Make it a "
+                                         f"plain attribute or use a local variable")
+
+
+# ==================================================================================================
+class SuperCall(Rule):
+    """
+    ## What it does
+    Flags `super()` in compiled code (a module's `forward`, any script-class method including
+    `__init__`).
+
+    ## Why is this bad?
+    TorchScript has no `super()`. The errors are misleading: `'Tensor' object has no attribute or
+    method 'forward'` (or `'__init__'`), and `Python type cannot be used as a value` for
+    `super(Cls, self)`.
+
+    ## Example
+    ```python
+    class Net(Base):
+        def forward(self, x):
+            return super().forward(x) + 1
+    ```
+
+    ## Use instead
+    Call the parent's logic through a differently named method (`self.base_forward(x)` defined on
+    the base class), which compiles as an ordinary method.
+    """
+
+    code = "TS305"
+    name = "super-call"
+    message = "`super()` is not supported in TorchScript"
+    compiler_message = "object has no attribute or method"
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Base(nn.Module):\n    def base_forward(self, x):\n        return x * 2\n\n\n"
+        "class Net(Base):\n    def __init__(self):\n        super().__init__()\n\n    def forward(self, x):\n"
+        "        return self.base_forward(x) + 1\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Base(nn.Module):\n    def forward(self, x):\n        return x * 2\n\n\nclass Net(Base):\n"
+        "    def forward(self, x):\n        return super().forward(x) + 1  # error\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\nclass Box:\n    def __init__(self):\n        super().__init__()  # error\n"
+        "        self.a = 1\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and ctx.qualname(node.func) == "super":  # type: ignore[attr-defined]
+            parent = ctx.parent(node)
+            what = f"`super().{parent.attr}`" if isinstance(parent, ast.Attribute) else "`super()`"
+            ctx.report(self, node, f"{what} is not supported in TorchScript (the compiler's message is a misleading "
+                                   f"'has no attribute or method'); call a differently named method of the base instead")
+
+
+# ==================================================================================================
+def _is_literal_index(node: ast.AST, string: bool) -> bool:
+    if string:
+        return str_literal(node) is not None
+    return const_type(node) == "int"
+
+
+def _constant_index(ctx: FunctionContext, node: ast.AST, me: Optional[str]) -> bool:
+    """`self.k` with `k` a `Final`/`__constants__` int: a compile-time literal."""
+    name = self_attr(node, me)
+    return bool(name) and for_all(ctx, lambda f: name in f.constants)
+
+
+def _suspicious_index(node: ast.AST) -> bool:
+    """An index the compiler cannot turn into a literal: it names a variable or calls something."""
+    return any(isinstance(sub, (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.JoinedStr)) for sub in ast.walk(node))
+
+
+class ModuleListVariableIndex(Rule):
+    """
+    ## What it does
+    Flags `self.layers[i]` where `self.layers` is an `nn.ModuleList` or `nn.Sequential` and `i` is
+    not an integer literal (a variable, `len(...) - 1`, a loop index, even inside
+    `for i, m in enumerate(self.other)`).
+
+    ## Why is this bad?
+    Submodules have different types, so the compiler must know which one is meant at compile time:
+    `Expected integer literal for index but got a variable or non-integer. ModuleList/Sequential
+    indexing is only supported with integer literals.` Literal indices (also negative ones such as
+    `self.layers[-1]`) and `Final[int]` / `__constants__` attributes work.
+
+    ## Example
+    ```python
+    for i in range(len(self.layers)):
+        x = self.layers[i](x)
+    ```
+
+    ## Use instead
+    ```python
+    for layer in self.layers:            # or: for i, layer in enumerate(self.layers)
+        x = layer(x)
+    ```
+    To pair two lists, iterate them together: `for layer, norm in zip(self.layers, self.norms)`.
+    """
+
+    code = "TS306"
+    name = "modulelist-variable-index"
+    message = "ModuleList/Sequential indexed by a non-literal"
+    compiler_message = "Expected integer literal for index but got a variable or non-integer"
+    node_types = (ast.Subscript,)
+    fix_safety = ""
+    VALID = [
+        MODULE_HEADER + "from typing import Final\n\n\nclass Net(nn.Module):\n    idx: Final[int]\n\n    def __init__(self):\n"
+        "        super().__init__()\n        self.idx = 1\n        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n"
+        "    def forward(self, x):\n        x = self.layers[-1](x)\n        x = self.layers[0](x)\n        return self.layers[self.idx](x)\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n        self.norms = nn.ModuleList([nn.Identity(), nn.Identity()])\n\n"
+        "    def forward(self, x):\n        for layer, norm in zip(self.layers, self.norms):\n            x = norm(layer(x))\n"
+        "        for i, layer in enumerate(self.layers):\n            x = layer(x) + i\n        return x + len(self.layers)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for i in range(len(self.layers)):\n            x = self.layers[i](x)  # error\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n        self.norms = nn.ModuleList([nn.Identity(), nn.Identity()])\n\n"
+        "    def forward(self, x):\n        for i, layer in enumerate(self.layers):\n            x = self.norms[i](layer(x))  # error\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.body = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\n\n    def forward(self, x):\n"
+        "        return self.body[len(self.body) - 1](x)  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        index = node.slice  # type: ignore[attr-defined]
+        if isinstance(index, (ast.Slice, ast.Tuple)) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            return
+        if _is_literal_index(index, False) or not _suspicious_index(index) or _constant_index(ctx, index, me):
+            return
+        if _container(ctx, node.value, me) not in ("ModuleList", "Sequential"):  # type: ignore[attr-defined]
+            return
+        owner = ast.unparse(node.value)  # type: ignore[attr-defined]
+        ctx.report(self, index, f"`{owner}` can only be indexed by an integer literal (or a `Final[int]` attribute); "
+                                f"iterate it instead: `for m in {owner}` / `enumerate({owner})` / `zip({owner}, ...)`")
+
+    def neutralize(self, source: str, finding: Finding) -> Optional[str]:
+        node = node_at(source, finding, (ast.expr,))
+        return replace_expression(source, node, "0") if isinstance(node, ast.expr) else None
+
+
+class ModuleDictVariableKey(Rule):
+    """
+    ## What it does
+    Flags `self.heads[key]` where `self.heads` is an `nn.ModuleDict` and `key` is not a string
+    literal.
+
+    ## Why is this bad?
+    As with ModuleLists, the compiler needs the submodule at compile time: `Unable to extract
+    string literal index. ModuleDict indexing is only supported with string literals.` Even keys
+    from `for k, m in self.heads.items()` do not count as literals.
+
+    ## Example
+    ```python
+    def forward(self, x, task: str):
+        return self.heads[task](x)
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x, task: str):
+        for name, head in self.heads.items():
+            if name == task:
+                x = head(x)
+        return x
+    ```
+    """
+
+    code = "TS307"
+    name = "moduledict-variable-key"
+    message = "ModuleDict indexed by a non-literal"
+    compiler_message = "ModuleDict indexing is only supported with string literals"
+    node_types = (ast.Subscript,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = nn.ModuleDict({\"a\": nn.Linear(2, 2)})\n\n    def forward(self, x, task: str):\n"
+        "        x = self.heads[\"a\"](x)\n        for name, head in self.heads.items():\n            if name == task:\n"
+        "                x = head(x)\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = nn.ModuleDict({\"a\": nn.Linear(2, 2)})\n\n    def forward(self, x, task: str):\n"
+        "        return self.heads[task](x)  # error\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = nn.ModuleDict({\"a\": nn.Linear(2, 2)})\n        self.norms = nn.ModuleDict({\"a\": nn.Identity()})\n\n"
+        "    def forward(self, x):\n        for k, head in self.heads.items():\n            x = self.norms[k](head(x))  # error\n"
+        "        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        index = node.slice  # type: ignore[attr-defined]
+        if isinstance(index, ast.Slice) or not isinstance(node.ctx, ast.Load) or _is_literal_index(index, True):  # type: ignore[attr-defined]
+            return
+        if not _suspicious_index(index) or _container(ctx, node.value, me) != "ModuleDict":  # type: ignore[attr-defined]
+            return
+        owner = ast.unparse(node.value)  # type: ignore[attr-defined]
+        ctx.report(self, index, f"`{owner}` can only be indexed by a string literal; iterate "
+                                f"`{owner}.items()` and compare the key instead")
+
+
+def _slice_of_container(ctx: FunctionContext, node: ast.AST) -> Optional[str]:
+    me = method_self(ctx)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        kind = _container(ctx, node.value, me)
+        if kind in ("ModuleList", "Sequential"):
+            return kind
+    return None
+
+
+class ModuleListSliceIteration(Rule):
+    """
+    ## What it does
+    Flags loops over a slice of an `nn.ModuleList` / `nn.Sequential` (`for m in self.layers[1:]`)
+    whose body calls the submodule.
+
+    ## Why is this bad?
+    A slice is compiled into a tuple whose elements cannot be called; the message is misleading:
+    `'__torch__...Linear' object has no attribute or method '__call__'`.
+
+    ## Example
+    ```python
+    for layer in self.layers[1:]:
+        x = layer(x)
+    ```
+
+    ## Use instead
+    ```python
+    for i, layer in enumerate(self.layers):
+        if i >= 1:
+            x = layer(x)
+    ```
+    or keep the sliced part as its own `nn.ModuleList` built in `__init__`.
+    """
+
+    code = "TS308"
+    name = "modulelist-slice-iteration"
+    message = "calling modules from a sliced ModuleList/Sequential"
+    compiler_message = "object has no attribute or method '__call__'"
+    node_types = (ast.For,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for i, layer in enumerate(self.layers):\n            if i >= 1:\n                x = layer(x)\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for layer in self.layers[1:]:\n            x = layer(x)  # error\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.body = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\n\n    def forward(self, x):\n"
+        "        for i, layer in enumerate(self.body[:1]):\n            x = layer(x)  # error\n        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        source = node.iter  # type: ignore[attr-defined]
+        target = node.target  # type: ignore[attr-defined]
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and source.func.id == "enumerate" and source.args:
+            source = source.args[0]
+            target = target.elts[1] if isinstance(target, ast.Tuple) and len(target.elts) == 2 else None
+        if not isinstance(target, ast.Name) or _slice_of_container(ctx, source) is None:
+            return
+        for stmt in node.body:  # type: ignore[attr-defined]
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == target.id:
+                    owner = ast.unparse(source)
+                    ctx.report(self, sub, f"modules taken from the slice `{owner}` cannot be called in TorchScript "
+                                          f"(\"no attribute or method '__call__'\"); iterate the whole container with "
+                                          f"`enumerate` and skip by index, or build the slice as its own ModuleList in `__init__`")
+                    return
+
+
+class SequentialSliceCall(Rule):
+    """
+    ## What it does
+    Flags calling a slice of an `nn.Sequential` / `nn.ModuleList` directly: `self.features[:4](x)`.
+
+    ## Why is this bad?
+    The slice is compiled into a tuple of modules, not a Sequential: `cannot call a value of type
+    'Tuple[...]'`.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        return self.features[:2](x)
+    ```
+
+    ## Use instead
+    Build the prefix once in `__init__` (`self.stem = self.features[:2]`, itself an `nn.Sequential`)
+    and call `self.stem(x)`.
+    """
+
+    code = "TS309"
+    name = "sequential-slice-call"
+    message = "calling a slice of a Sequential/ModuleList"
+    compiler_message = "cannot call a value of type 'Tuple["
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.features = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))\n        self.stem = self.features[:2]\n\n"
+        "    def forward(self, x):\n        return self.stem(x)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.features = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))\n\n    def forward(self, x):\n"
+        "        return self.features[:2](x)  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if _slice_of_container(ctx, node.func) is not None:  # type: ignore[attr-defined]
+            owner = ast.unparse(node.func)  # type: ignore[attr-defined]
+            ctx.report(self, node.func, f"`{owner}` compiles to a tuple of modules, which cannot be called; "  # type: ignore[attr-defined]
+                                        f"store the slice as an attribute in `__init__` and call that")
+
+
+# ==================================================================================================
+def _unrolled_iterable(ctx: FunctionContext, node: ast.AST) -> Optional[str]:
+    """A description of `node` when the compiler unrolls a loop over it (modules, tuples), else None."""
+    me = method_self(ctx)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("enumerate", "zip") \
+            and ctx.qualname(node.func) == node.func.id:
+        for arg in node.args:
+            found = _unrolled_iterable(ctx, arg)
+            if found:
+                return found
+        return None
+    if isinstance(node, ast.Tuple):
+        return "a tuple"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "values", "keys") \
+            and not node.args and _container(ctx, node.func.value, me) == "ModuleDict":
+        return f"`{ast.unparse(node.func.value)}` (a ModuleDict)"
+    kind = _container(ctx, node, me)
+    if kind:
+        return f"`{ast.unparse(node)}` (a {kind})"
+    name = self_attr(node, me)
+    if name and for_all(ctx, lambda f: f.is_module and name in f.constants):
+        return f"`{ast.unparse(node)}` (a constant, unrolled)"
+    if isinstance(node, ast.Name) and node.id in ctx.info.params:
+        arg = next((a for a in ctx.node.args.posonlyargs + ctx.node.args.args + ctx.node.args.kwonlyargs if a.arg == node.id), None)
+        if arg is not None and arg.annotation is not None and _tuple_annotation(arg.annotation) and \
+                node.id not in _stored_names(ctx.node):
+            return f"`{node.id}` (a tuple)"
+    return None
+
+
+def _tuple_annotation(annotation: ast.expr) -> bool:
+    base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    name = dotted(base) or ""
+    return name.rsplit(".", 1)[-1] in ("Tuple", "tuple")
+
+
+def _stored_names(fn: ast.FunctionDef) -> set[str]:
+    return {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+
+
+class BreakInUnrolledLoop(Rule):
+    """
+    ## What it does
+    Flags `break` and `continue` directly inside a loop over an `nn.ModuleList`, `nn.Sequential`,
+    `nn.ModuleDict` (or its `.items()`/`.values()`), a tuple, a `__constants__` list, or
+    `enumerate`/`zip` of those.
+
+    ## Why is this bad?
+    These loops are unrolled at compile time, one copy of the body per element: `Because we emit
+    iteration over modulelists or tuples as unrolled loops, we do not support break or continue
+    inside the body of these loops`.
+
+    ## Example
+    ```python
+    for layer in self.layers:
+        x = layer(x)
+        if x.abs().max() > 10:
+            break
+    ```
+
+    ## Use instead
+    Guard the body with a flag instead:
+    ```python
+    done = False
+    for layer in self.layers:
+        if not done:
+            x = layer(x)
+            done = bool(x.abs().max() > 10)
+    ```
+    """
+
+    code = "TS310"
+    name = "break-in-unrolled-loop"
+    message = "break/continue inside a loop the compiler unrolls"
+    compiler_message = "we do not support break or continue inside the body of these loops"
+    node_types = (ast.Break, ast.Continue)
+    fix_safety = ""
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for layer in self.layers:\n            for j in range(3):\n                if j == 1:\n                    break\n"
+        "                x = layer(x)\n        return x\n",
+        MODULE_HEADER + "from typing import List\n\n\n@torch.jit.script\ndef f(x, ks: List[int]):\n    for k in ks:\n"
+        "        if k == 2:\n            break\n        x = x + k\n    return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for layer in self.layers:\n            x = layer(x)\n            if x.sum() > 0:\n                break  # error\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])\n\n    def forward(self, x):\n"
+        "        for i, layer in enumerate(self.layers):\n            if i == 0:\n                continue  # error\n            x = layer(x)\n"
+        "        return x\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x):\n    for k in (1, 2, 3):\n        if k == 2:\n            break  # error\n"
+        "        x = x + k\n    return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = nn.ModuleDict({\"a\": nn.Linear(2, 2)})\n\n    def forward(self, x):\n"
+        "        for head in self.heads.values():\n            x = head(x)\n            continue  # error\n        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        loop = ctx.parent(node)
+        while loop is not None and not isinstance(loop, (ast.For, ast.While, ast.FunctionDef)):
+            loop = ctx.parent(loop)
+        if not isinstance(loop, ast.For) or _in_orelse(ctx, node, loop):
+            return
+        what = _unrolled_iterable(ctx, loop.iter)
+        if what:
+            word = "break" if isinstance(node, ast.Break) else "continue"
+            ctx.report(self, node, f"`{word}` inside a loop over {what}, which the compiler unrolls; guard the "
+                                   f"loop body with a flag instead")
+
+    def neutralize(self, source: str, finding: Finding) -> Optional[str]:
+        node = node_at(source, finding, (ast.Break, ast.Continue))
+        return stub_statement(source, node, "pass") if isinstance(node, ast.stmt) else None
+
+
+def _in_orelse(ctx: FunctionContext, node: ast.AST, loop: ast.For) -> bool:
+    current = node
+    while current is not None and ctx.parent(current) is not loop:
+        current = ctx.parent(current)
+    return current in loop.orelse
+
+
+# ==================================================================================================
+_TORCH_NN_CLASS = re.compile(r"^torch\.nn\.(?:modules\.\w+\.|parameter\.)?[A-Z]\w*$")
+
+
+class ModuleConstructedInForward(Rule):
+    """
+    ## What it does
+    Flags construction of `nn.Module`s (and `nn.Parameter`) inside compiled code, e.g.
+    `nn.ReLU()(x)` in `forward`.
+
+    ## Why is this bad?
+    Modules are compiled from instances that exist when `torch.jit.script` runs; compiled code
+    cannot create one: `Cannot instantiate class 'ReLU' in a script function` (for a project module:
+    `Class A does not have an __init__ function defined`). In eager mode it also creates fresh,
+    untrained parameters on every call.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        return nn.ReLU()(x)
+    ```
+
+    ## Use instead
+    Create it in `__init__` (`self.act = nn.ReLU()`) or call the functional form (`F.relu(x)`).
+    """
+
+    code = "TS311"
+    name = "module-in-forward"
+    message = "nn.Module constructed in compiled code"
+    compiler_message = "Cannot instantiate class"
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "import torch.nn.functional as F\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.act = nn.ReLU()\n\n    def forward(self, x):\n        return self.act(x) + F.relu(x)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return nn.ReLU()(x)  # error\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        w = torch.nn.Parameter(x)  # error\n"
+        "        return w\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        resolved = ctx.resolve(node.func)  # type: ignore[attr-defined]
+        if isinstance(resolved, External) and _TORCH_NN_CLASS.match(resolved.qualname):
+            short = resolved.qualname.rsplit(".", 1)[-1]
+            fix = "F.<op>(...)" if short != "Parameter" else "a Parameter created in `__init__`"
+            ctx.report(self, node, f"`{short}(...)` built in compiled code: TorchScript cannot instantiate modules "
+                                   f"('Cannot instantiate class {short!r}'); create it in `__init__` or use {fix}")
+        elif isinstance(resolved, ClassRef) and ctx.project.is_nn_module(resolved):
+            ctx.report(self, node, f"`{resolved.name}(...)` built in compiled code: TorchScript cannot construct "
+                                   f"modules ('Class {resolved.name} does not have an __init__ function defined'); "
+                                   f"create it in `__init__` and store it as an attribute")
+
+
+class RegisterInForward(Rule):
+    """
+    ## What it does
+    Flags `self.register_buffer(...)`, `self.register_parameter(...)`, `self.add_module(...)` and
+    `self.register_module(...)` in compiled methods.
+
+    ## Why is this bad?
+    A compiled module's attributes are fixed; these methods are not compiled. The messages are
+    misleading: `Unknown type name 'torch.jit.ScriptModule'` (register_buffer, pytorch#58122),
+    `Module 'M' has no attribute '__dict__'` (register_parameter), `Unknown type name 'Module'`
+    (add_module).
+
+    ## Example
+    ```python
+    def forward(self, x):
+        self.register_buffer("last", x)
+        return x
+    ```
+
+    ## Use instead
+    Register in `__init__` (`self.register_buffer("last", torch.zeros(0))`) and assign the new value
+    in `forward` (`self.last = x`).
+    """
+
+    code = "TS312"
+    name = "register-in-forward"
+    message = "registering buffers/parameters/submodules in compiled code"
+    compiler_message = "Unknown type name 'torch.jit.ScriptModule'"
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.register_buffer(\"last\", torch.zeros(2))\n\n    def forward(self, x):\n        self.last = x\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        self.register_buffer(\"last\", x)  # error\n"
+        "        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        func = node.func  # type: ignore[attr-defined]
+        if not (isinstance(func, ast.Attribute) and func.attr in ("register_buffer", "register_parameter", "add_module",
+                                                                     "register_module")):
+            return
+        if self_attr(func, me) and ctx.class_ref is not None and ctx.project.is_nn_module(ctx.class_ref) \
+                and not any(func.attr in f.all_methods for f in instance_facts(ctx)):
+            ctx.report(self, node, f"`self.{func.attr}(...)` cannot run in compiled code; register it in `__init__` "
+                                   f"and only assign the new value here")
+
+
+# ==================================================================================================
+_NUMPY_MAKERS = re.compile(r"^numpy\.(?:random\.\w+|array|asarray|ones|zeros|empty|full|arange|linspace|eye|"
+                           r"identity|float\d*|int\d*|uint\d*|load|ones_like|zeros_like|stack|concatenate)$")
+
+
+def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr], module: str) -> Optional[str]:
+    """Why the module attribute's runtime value has no TorchScript type, or None if it has one."""
+    if isinstance(value, ast.List) and not value.elts:
+        return "an empty list"
+    if isinstance(value, ast.Dict) and not value.keys:
+        return "an empty dict"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords:
+        if value.func.id in ("list", "dict") and ctx.project.qualify(module, value.func.id) == value.func.id:
+            return f"an empty {value.func.id}"
+        if value.func.id == "set" and ctx.project.qualify(module, "set") == "set":
+            return "a set"
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return "a set"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("set", "frozenset") \
+            and ctx.project.qualify(module, value.func.id) == value.func.id:
+        return "a set"
+    if isinstance(value, ast.Lambda):
+        return "a lambda"
+    if isinstance(value, (ast.List, ast.Dict)):
+        items = value.elts if isinstance(value, ast.List) else value.values
+        kinds = {const_type(e) for e in items}
+        if None not in kinds and "NoneType" not in kinds and len(kinds) > 1:
+            return f"a {'list' if isinstance(value, ast.List) else 'dict'} mixing {' and '.join(sorted(k for k in kinds if k))}"
+    if isinstance(value, ast.Call):
+        callee = dotted(value.func)
+        if callee and _NUMPY_MAKERS.match(ctx.project.qualify(module, callee)):
+            return "a numpy value"
+    return None
+
+
+class UntypableAttribute(Rule):
+    """
+    ## What it does
+    Flags uses in compiled code of module attributes whose `__init__` value has no TorchScript type:
+    an empty list or dict without a class-level annotation, a list or dict mixing element types, a
+    numpy array or scalar, a set, or a lambda. An annotation written in `__init__`
+    (`self.names: List[str] = []`) does not help: the compiler ignores it for modules.
+
+    ## Why is this bad?
+    Module attributes are typed from their runtime value; when that fails the attribute is dropped,
+    and the first use fails: `Module 'M' has no attribute 'names' (This attribute exists on the
+    Python module, but we failed to convert Python type: 'list' to a TorchScript type. ...)`.
+    (Unused attributes are fine.)
+
+    ## Example
+    ```python
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.names: List[str] = []
+        def forward(self, x):
+            return x + len(self.names)
+    ```
+
+    ## Use instead
+    ```python
+    class Net(nn.Module):
+        names: List[str]            # the class-body annotation is what the compiler reads
+        def __init__(self):
+            super().__init__()
+            self.names = []
+    ```
+    Convert numpy values to tensors (`torch.from_numpy(...)` in `__init__`, registered as a buffer),
+    sets to lists, lambdas to methods.
+    """
+
+    code = "TS313"
+    name = "untypable-attribute"
+    message = "module attribute whose value has no TorchScript type"
+    compiler_message = "to a TorchScript type"
+    node_types = (ast.Attribute,)
+    VALID = [
+        MODULE_HEADER + "from typing import List\n\n\nclass Net(nn.Module):\n    names: List[str]\n\n    def __init__(self):\n"
+        "        super().__init__()\n        self.names = []\n\n    def forward(self, x):\n        return x + len(self.names)\n",
+        # unused: the failed attribute is only reported when used
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.cfg = [1, \"a\"]\n\n"
+        "    def forward(self, x):\n        return x\n",
+        # filled in __init__: the runtime value is a non-empty list of str
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.names = []\n"
+        "        self.names.append(\"a\")\n\n    def forward(self, x):\n        return x + len(self.names)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "from typing import List\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.names: List[str] = []\n\n    def forward(self, x):\n        return x + len(self.names)  # error\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.cfg = [1, \"a\"]\n\n"
+        "    def forward(self, x):\n        return x + len(self.cfg)  # error\n",
+        MODULE_HEADER + "import numpy as np\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.w = np.ones(3)\n\n    def forward(self, x):\n        return x + self.w[0]  # error\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.keys = {\"a\"}\n\n"
+        "    def forward(self, x):\n        if \"a\" in self.keys:  # error\n            return x\n        return x + 1\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        name = self_attr(node, me)
+        if not name or not isinstance(node.ctx, ast.Load) or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
+            return
+        current = ctx.info.qualname
+        reasons: set[str] = set()
+        annotated = False
+
+        def bad(f: ClassFacts) -> bool:
+            nonlocal annotated
+            if not (f.is_module and f.complete and f.init_complete) or name in f.annotations or name in f.registered:
+                return False
+            if f.other_assignments(name, current) or (f.mutated.get(name, set()) - {current}):
+                return False
+            assigns = f.init_assignments(name)
+            if not assigns:
+                return False
+            for a in assigns:
+                why = _untypable(ctx, f, a.value, f.methods_module(a.method))
+                if why is None:
+                    return False
+                reasons.add(why)
+                annotated |= a.annotated
+            return True
+
+        if not for_all(ctx, bad) or not reasons:
+            return
+        why = " / ".join(sorted(reasons))
+        if annotated:
+            hint = (f"the annotation on `self.{name}` in `__init__` is ignored for modules; move it to the class "
+                    f"body (`{name}: <type>`)")
+        elif any(r.startswith("an empty") for r in reasons):
+            hint = f"annotate it in the class body (`{name}: List[str]` / `Dict[str, int]`)"
+        else:
+            hint = "store a value TorchScript can type (a tensor, a homogeneous list/dict, a tuple, a method)"
+        ctx.report(self, node, f"`self.{name}` is {why} after `__init__`, which TorchScript cannot type, so the "
+                               f"attribute is dropped and this use fails; {hint}")
+
+
+class UndefinedAttribute(Rule):
+    """
+    ## What it does
+    Flags `self.x` in compiled code when no `x` exists anywhere: not assigned in any method of the
+    class hierarchy, not registered, not declared in a class body, not an `nn.Module` member. It
+    stays silent when the hierarchy leaves the project or anything creates attributes dynamically
+    (`setattr` with a computed name, `__getattr__`, `self.__dict__`, attributes set from outside).
+
+    ## Why is this bad?
+    `Module 'M' has no attribute 'x'` (eager Python would raise `AttributeError` at the same place,
+    unless the branch is never taken there).
+
+    ## Example
+    ```python
+    def forward(self, x):
+        return x * self.scale      # never assigned
+    ```
+
+    ## Use instead
+    Assign it in `__init__`, or guard optional members with `if hasattr(self, "scale"):` (a static
+    condition for the compiler).
+    """
+
+    code = "TS314"
+    name = "undefined-attribute"
+    message = "attribute is never defined"
+    compiler_message = "has no attribute"
+    node_types = (ast.Attribute,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.register_buffer(\"scale\", torch.ones(1))\n\n    def forward(self, x):\n"
+        "        if hasattr(self, \"shift\"):\n            x = x + self.shift\n        return x * self.scale\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x * self.scale  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        me = method_self(ctx)
+        name = self_attr(node, me)
+        if not name or isinstance(node.ctx, ast.Del) or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
+            return
+        if isinstance(node.ctx, ast.Store) and not isinstance(ctx.parent(node), ast.AugAssign):  # type: ignore[attr-defined]
+            return
+        if guarded_by_hasattr(ctx, node, me or "self", name):
+            return
+
+        def bad(f: ClassFacts) -> bool:
+            return (f.complete and f.init_complete and "<self>" not in f.mutated and not f.defined_anywhere(name)
+                    and not name.startswith("__"))
+
+        if for_all(ctx, bad):
+            ctx.report(self, node, f"`self.{name}` is never defined on this class or its bases "
+                                   f"('has no attribute {name!r}'); assign it in `__init__`")
+
+
+def _assigned_type(ctx: FunctionContext, value: ast.expr) -> Optional[str]:
+    """A type name for values whose type is certain: literals, and (for None checks) anything that
+    is provably not None."""
+    kind = const_type(value)
+    if kind:
+        return kind
+    if isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.BinOp, ast.JoinedStr)):
+        return "not-None"
+    if isinstance(value, ast.Name) and value.id in ctx.info.params and value.id not in _stored_names(ctx.node):
+        arg = next((a for a in ctx.node.args.posonlyargs + ctx.node.args.args + ctx.node.args.kwonlyargs
+                    if a.arg == value.id), None)
+        if arg is not None and arg.annotation is None and not _has_none_default(ctx.node, value.id):
+            return "Tensor"  # an unannotated parameter is a Tensor
+        simple = dotted(arg.annotation) if arg is not None and arg.annotation is not None else None
+        if simple in ("int", "float", "str", "bool"):
+            return simple
+        if simple in ("Tensor", "torch.Tensor"):
+            return "Tensor"
+    if isinstance(value, ast.Call):
+        qual = ctx.qualname(value.func) or ""
+        if qual.startswith("torch.") and qual.split(".")[1] in {"zeros", "ones", "empty", "full", "rand", "randn",
+                                                                 "arange", "tensor", "cat", "stack", "zeros_like",
+                                                                 "ones_like"}:
+            return "Tensor"
+    return None
+
+
+def _has_none_default(fn: ast.FunctionDef, name: str) -> bool:
+    args = fn.args.posonlyargs + fn.args.args
+    defaults = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
+    for arg, default in list(zip(args, defaults)) + list(zip(fn.args.kwonlyargs, fn.args.kw_defaults)):
+        if arg.arg == name:
+            return default is not None
+    return False
+
+
+class AttributeTypeChange(Rule):
+    """
+    ## What it does
+    Flags assignments in compiled code that change an attribute's type from the one `__init__`
+    gave it: most often an attribute initialized to `None` (even when annotated
+    `self.x: Optional[T] = None` in `__init__`, which modules and script classes ignore), or an int
+    attribute assigned a float.
+
+    ## Why is this bad?
+    The attribute's type is fixed at compile time from its `__init__` value: `Wrong type for
+    attribute assignment. Expected NoneType but got Tensor`.
+
+    ## Example
+    ```python
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.last = None
+        def forward(self, x):
+            self.last = x
+            return x
+    ```
+
+    ## Use instead
+    Declare the type in the class body: `last: Optional[torch.Tensor]` (modules), or in a script
+    class assign `torch.jit.annotate(Optional[torch.Tensor], None)` in `__init__`. Keep numeric
+    attributes one type (`self.scale = 1.0`).
+    """
+
+    code = "TS315"
+    name = "attribute-type-change"
+    message = "attribute assigned a value of another type than its __init__ value"
+    compiler_message = "Wrong type for attribute assignment"
+    node_types = (ast.Assign,)
+    VALID = [
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    last: Optional[torch.Tensor]\n\n"
+        "    def __init__(self):\n        super().__init__()\n        self.last = None\n        self.count = 0\n\n"
+        "    def forward(self, x):\n        self.last = x\n        self.count += 1\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.last = None\n\n"
+        "    def forward(self, x):\n        self.last = x  # error\n        return x\n",
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.last: Optional[torch.Tensor] = None\n\n    def forward(self, x):\n        self.last = x  # error\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.scale = 1\n\n"
+        "    def forward(self, x):\n        self.scale = 0.5  # error\n        return x\n",
+        MODULE_HEADER + "from typing import Optional\n\n\n@torch.jit.script\nclass Box:\n    def __init__(self):\n"
+        "        self.v: Optional[int] = None\n\n    def put(self, k: int):\n        self.v = k  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if ctx.info.name == "__init__":
+            return
+        me = method_self(ctx)
+        value = node.value  # type: ignore[attr-defined]
+        new = _assigned_type(ctx, value)
+        if new is None or new == "NoneType":
+            return
+        for target in node.targets:  # type: ignore[attr-defined]
+            name = is_self_store(target, me)
+            if not name or externally_assigned(ctx.project, name):
+                continue
+            old_types: set[str] = set()
+            annotated = False
+            current = ctx.info.qualname
+
+            def bad(f: ClassFacts) -> bool:
+                nonlocal annotated
+                if not (f.complete and f.init_complete) or name in f.registered or name in f.constants:
+                    return False
+                if f.is_module and name in f.annotations:
+                    return False
+                if f.other_assignments(name, current) or f.mutated.get(name, set()) - {current}:
+                    return False
+                assigns = f.init_assignments(name)
+                if not assigns:
+                    return False
+                for a in assigns:
+                    old = const_type(a.value)
+                    if old is None:
+                        return False
+                    old_types.add(old)
+                    annotated |= a.annotated
+                return len(old_types) == 1
+
+            if not for_all(ctx, bad):
+                continue
+            old = old_types.pop()
+            if old == new or (new == "not-None" and old != "NoneType") or (old, new) == ("int", "bool"):
+                continue
+            if old == "NoneType":
+                hint = (f"declare `{name}: Optional[...]` in the class body" if ctx.project.is_nn_module(ctx.class_ref)  # type: ignore[arg-type]
+                        else "assign `torch.jit.annotate(Optional[...], None)` in `__init__`")
+                extra = " (the annotation in `__init__` is ignored)" if annotated else ""
+                msg = (f"`self.{name}` is None after `__init__`, so TorchScript types it NoneType{extra} and this "
+                       f"assignment fails ('Wrong type for attribute assignment'); {hint}")
+            else:
+                shown = "a Tensor" if new == "Tensor" else f"a {new}"
+                msg = (f"`self.{name}` is {old} after `__init__` but is assigned {shown} here ('Wrong type for attribute "
+                       f"assignment'); give it one type (e.g. initialize it as {new})")
+            ctx.report(self, target, msg)
+
+
+# ==================================================================================================
+_DTYPES = frozenset("""bfloat16 bool cdouble cfloat chalf complex128 complex32 complex64 double float float16 float32
+float64 half int int16 int32 int64 int8 long short uint8 uint16 uint32 uint64 qint8 quint8 qint32""".split())
+_TENSOR_MAKERS = frozenset("tensor ones zeros full empty rand randn arange linspace eye as_tensor".split())
+
+
+def _global_value(project: Project, module: str, name: str, depth: int = 0) -> Optional[tuple[str, Value]]:
+    """(module, value) of a module-level variable named `name` in `module` (following imports)."""
+    summary = project.summary(module)
+    if summary is None or depth > 4:
+        return None
+    if name in summary.imports:
+        target = summary.imports[name]
+        owner, _, attr = target.rpartition(".")
+        if owner and attr and owner in project.by_module:
+            return _global_value(project, owner, attr, depth + 1)
+        return None
+    if name in summary.functions or name in summary.classes or name not in summary.globals:
+        return None
+    return module, summary.globals[name]
+
+
+def _plain_kind(project: Project, module: str, value: Value) -> Optional[str]:
+    """The Python type the compiler would report for a plain global value, or None."""
+    kind = value[0] if value else ""
+    if kind == "const":
+        return value[1] if value[1] not in ("None", "bytes", "ellipsis") else None
+    if kind in ("tuple", "list"):
+        return kind if all(_plain_kind(project, module, v) for v in value[1]) else None
+    if kind == "dict":
+        return "dict" if all(_plain_kind(project, module, k) and _plain_kind(project, module, v) for k, v in value[1]) else None
+    if kind == "attr":
+        qual = project.qualify(module, value[1])
+        if qual.startswith("torch.") and qual.count(".") == 1 and qual.split(".")[1] in _DTYPES:
+            return "dtype"
+    if kind == "call" and value[1]:
+        qual = project.qualify(module, value[1])
+        if qual.startswith("torch.") and qual.count(".") == 1 and qual.split(".")[1] in _TENSOR_MAKERS:
+            return "Tensor"
+    return None
+
+
+class GlobalValue(Rule):
+    """
+    ## What it does
+    Flags module-level variables holding plain values (numbers, strings, bools, tuples, lists,
+    dicts, dtypes, tensors) read by bare name in compiled code, including ones imported from another
+    project module (`from .consts import EPS`).
+
+    ## Why is this bad?
+    TorchScript does not capture Python globals: `python value of type 'float' cannot be used as a
+    value. Perhaps it is a closed over global variable?` (`Final` at module level does not help.)
+
+    ## Example
+    ```python
+    EPS = 1e-5
+
+    @torch.jit.script
+    def normalize(x):
+        return x / (x.norm() + EPS)
+    ```
+
+    ## Use instead
+    Pass it as an argument with a default (`eps: float = 1e-5`), make it a module constant
+    (`__constants__` / `Final`), or read it as a module attribute (`consts.EPS`, which the compiler
+    folds into a constant).
+    """
+
+    code = "TS316"
+    name = "global-value"
+    message = "module-level variable read by bare name"
+    compiler_message = "cannot be used as a value. Perhaps it is a closed over global variable?"
+    node_types = (ast.Name,)
+    VALID = [
+        MODULE_HEADER + "import math\nimport torch.nn.functional as F\n\nact = F.relu\n\n\n@torch.jit.script\n"
+        "def f(x, eps: float = 1e-5):\n    return act(x) / (x.norm() + eps) * math.pi\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\nEPS = 1e-5\n\n\n@torch.jit.script\ndef f(x):\n    return x / (x.norm() + EPS)  # error\n",
+        MODULE_HEADER + "\nDTYPE = torch.float32\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+        "        return x.to(DTYPE)  # error\n",
+        MODULE_HEADER + "\nSIZES = (1, 2)\n\n\n@torch.jit.script\ndef f(x):\n    return x + SIZES[0]  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        name = node.id  # type: ignore[attr-defined]
+        if not isinstance(node.ctx, ast.Load) or name in ctx.local_names or in_annotation(ctx, node):  # type: ignore[attr-defined]
+            return
+        found = _global_value(ctx.project, ctx.module, name)
+        if found is None:
+            return
+        kind = _plain_kind(ctx.project, found[0], found[1])
+        if kind:
+            ctx.report(self, node, f"global `{name}` ({kind}) cannot be read in TorchScript ('python value of type "
+                                   f"{kind!r} cannot be used as a value'); pass it as an argument with a default, "
+                                   f"make it a `Final`/`__constants__` attribute, or read it as `module.{name}`")
+
+
+class GlobalInstance(Rule):
+    """
+    ## What it does
+    Flags attribute reads on a module-level instance of a project class (`CFG.k` where
+    `CFG = Config()`), including `NamedTuple` instances, in compiled code.
+
+    ## Why is this bad?
+    Global objects are not captured: `attribute lookup is not defined on python value of type
+    'Config'`.
+
+    ## Example
+    ```python
+    CFG = Config()
+
+    @torch.jit.script
+    def f(x):
+        return x * CFG.scale
+    ```
+
+    ## Use instead
+    Pass the needed values as arguments, or copy them into module attributes in `__init__`.
+    """
+
+    code = "TS317"
+    name = "global-instance"
+    message = "attribute of a global Python object read in compiled code"
+    compiler_message = "attribute lookup is not defined on python value of type"
+    node_types = (ast.Attribute,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Config:\n    def __init__(self):\n        self.scale = 2.0\n\n\nCFG = Config()\n\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.scale = CFG.scale\n\n"
+        "    def forward(self, x):\n        return x * self.scale\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Config:\n    def __init__(self):\n        self.scale = 2.0\n\n\nCFG = Config()\n\n\n"
+        "@torch.jit.script\ndef f(x):\n    return x * CFG.scale  # error\n",
+        MODULE_HEADER + "from typing import NamedTuple\n\n\nclass Config(NamedTuple):\n    scale: float\n\n\nCFG = Config(2.0)\n\n\n"
+        "@torch.jit.script\ndef f(x):\n    return x * CFG.scale  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        base = node.value  # type: ignore[attr-defined]
+        if not isinstance(base, ast.Name) or base.id in ctx.local_names or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            return
+        found = _global_value(ctx.project, ctx.module, base.id)
+        if found is None or found[1][0] != "call" or not found[1][1]:
+            return
+        resolved = ctx.project.resolve(found[0], found[1][1])
+        if not isinstance(resolved, ClassRef) or ctx.project.is_nn_module(resolved):
+            return
+        externals = ctx.project.external_bases(resolved)
+        if any(q.startswith("enum.") for q in externals):
+            return
+        ctx.report(self, node, f"`{base.id}` is a global `{resolved.name}` instance; TorchScript cannot read attributes "
+                               f"of global Python objects ('attribute lookup is not defined on python value of type "
+                               f"{resolved.name!r}'); pass `{ast.unparse(node)}` in as an argument or copy it into an "
+                               f"attribute in `__init__`")

@@ -1,0 +1,84 @@
+"""Helpers for tests that use tslint as a user does: real files in a temporary folder, the real
+commands in a subprocess (the interpreter running the tests, so the installed tslint is the one
+under test)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Optional
+
+#: a module whose forward has both a frontend rejection on its signature and one in its body
+KWARGS_AND_TRY = '''\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, **kwargs):
+        try:
+            y = x + 1
+        except RuntimeError:
+            y = x
+        return y
+'''
+KWARGS_LINE, TRY_LINE = 6, 7
+
+CLEAN = '''\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return torch.relu(x) + 1
+'''
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create `files` (relative path -> text, dedented, or bytes) under `root`."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("TSLINT_DEBUG", None)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def run_tool(module: str, *args: str, cwd: Path, stdin: Optional[str] = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=cwd, env=_env(), input=stdin,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def tslint(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
+    return run_tool("tslint", *args, cwd=cwd, stdin=stdin)
+
+
+def flake8(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
+    # --isolated: no user/project flake8 config; tslint's own config still comes from pyproject.toml
+    return run_tool("flake8", "--isolated", *args, cwd=cwd, stdin=stdin)
+
+
+def tslint_json(*args: str, cwd: Path) -> tuple[int, list[dict]]:
+    proc = tslint("--format", "json", *args, cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def pairs(findings: list[dict]) -> set[tuple[str, int, str]]:
+    """(file, line, code) of each JSON finding, file as a POSIX path relative to the run folder."""
+    return {(Path(f["filename"]).as_posix(), f["location"]["row"], f["code"]) for f in findings}
