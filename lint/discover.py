@@ -57,6 +57,7 @@ class _Ignorer:
         self.root = root.resolve()
         self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
         self.gitignores: dict[Path, Optional[pathspec.PathSpec]] = {}
+        self._explicit_roots: dict[Path, bool] = {}
 
     def _gitignore(self, folder: Path) -> Optional[pathspec.PathSpec]:
         if folder not in self.gitignores:
@@ -79,7 +80,7 @@ class _Ignorer:
         except ValueError:
             rel = None
         suffix = "/" if is_dir else ""
-        if rel is not None and self.spec.match_file(rel + suffix):
+        if rel is not None and self.spec.match_file(rel + suffix) and not self._explicit(walk_root):
             return True
         for folder in [path.parent, *path.parent.parents]:
             spec = self._gitignore(folder)
@@ -93,6 +94,17 @@ class _Ignorer:
             if folder == walk_root or (folder / ".git").exists():
                 break
         return False
+
+    def _explicit(self, walk_root: Path) -> bool:
+        """A folder named on the command line that config excludes is linted anyway (as a file named
+        there is): `tslint site-packages/kornia` must not come back empty because of `exclude`."""
+        if walk_root not in self._explicit_roots:
+            try:
+                rel = walk_root.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                rel = None
+            self._explicit_roots[walk_root] = rel not in (None, ".") and self.spec.match_file(rel + "/")
+        return self._explicit_roots[walk_root]
 
     def excluded_file(self, path: Path) -> bool:
         """Whether a walk from the project root would skip this file (itself or a folder above it)."""

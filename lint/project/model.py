@@ -45,6 +45,10 @@ class External:
 
 Resolved = Union[FuncRef, ClassRef, ModuleRef, External]
 
+#: `torch.nn.Module` when torch's own sources are linted; like an external base, it never joins
+#: an MRO (its methods are Python-only, the compiler never compiles them)
+TORCH_MODULE = ClassRef("torch.nn.modules.module", "Module")
+NN_MODULE_ROOTS = {"torch.nn.modules.module.Module", "torch.nn.Module"}
 NN_MODULE_PREFIXES = ("torch.nn.", "torch.jit.ScriptModule", "torch.ao.nn.")
 CONTAINERS = {
     "torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict",
@@ -156,7 +160,7 @@ class Project:
             if current in order or self.cls(current) is None:
                 continue
             order.append(current)
-            stack.extend(b for b in self.class_bases(current) if isinstance(b, ClassRef))
+            stack.extend(b for b in self.class_bases(current) if isinstance(b, ClassRef) and b != TORCH_MODULE)
         return order
 
     def find_method(self, ref: ClassRef, name: str) -> Optional[FuncRef]:
@@ -180,8 +184,13 @@ class Project:
         if ref in self._nn_cache:
             return self._nn_cache[ref]
         result = False
+        if any(str(k) in NN_MODULE_ROOTS for k in self.mro(ref)):  # linting torch itself
+            self._nn_cache[ref] = True
+            return True
         externals = self.external_bases(ref)
-        if any(q.startswith(NN_MODULE_PREFIXES) or q in ("nn.Module", "Module") for q in externals):
+        if any(TORCH_MODULE in set(self.class_bases(k)) for k in self.mro(ref)):
+            result = True  # linting torch itself: nn.Module is a class of the run (kept out of MROs)
+        elif any(q.startswith(NN_MODULE_PREFIXES) or q in ("nn.Module", "Module") for q in externals):
             result = True
         elif externals and self.find_method(ref, "forward") is not None:
             unknown = [q for q in externals if q not in ("object", "typing.NamedTuple", "enum.Enum")]
