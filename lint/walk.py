@@ -260,8 +260,18 @@ def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optiona
 
 
 def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    """Module-level classes (also under module-level `if`/`try`), as the index records them."""
     out: dict[str, ast.ClassDef] = {}
-    for stmt in ast.walk(tree):
-        if isinstance(stmt, ast.ClassDef):
-            out.setdefault(stmt.name, stmt)
+
+    def scan(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                out.setdefault(stmt.name, stmt)
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                scan(stmt.body)
+                scan(getattr(stmt, "orelse", []))
+                for handler in getattr(stmt, "handlers", []):
+                    scan(handler.body)
+
+    scan(tree.body)
     return out

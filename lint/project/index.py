@@ -358,25 +358,30 @@ def _target_value(value: Value, line: int, assigns: list[tuple[int, str, Value]]
 
 def _call_sites(tree: ast.Module, imports: dict[str, str], module_values: dict[str, Value]) -> list[CallSite]:
     sites: list[CallSite] = []
+    if not any(q == "torch" or q.startswith("torch.") for q in imports.values()):
+        return sites  # no torch import: no torch.jit call can be spelled
 
-    def scan(owner: ast.AST, scope: str, assigns: list[tuple[int, str, Value]]) -> None:
+    def scan(owner: ast.AST, scope: str) -> None:
+        assigns: Optional[list[tuple[int, str, Value]]] = None
         for node in ast.walk(owner):
             if isinstance(node, ast.Call) and node.args:
                 kind = _jit_call_kind(node.func, imports)
                 if kind is None:
                     continue
+                if assigns is None:  # only scopes that call torch.jit pay for the assignment scan
+                    assigns = _assignments(owner) if scope else []
                 target = _target_value(summarize_value(node.args[0]), node.lineno, assigns, module_values)
                 sites.append(CallSite(kind, target, node.lineno, scope))
 
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scan(stmt, stmt.name, _assignments(stmt))
+            scan(stmt, stmt.name)
         elif isinstance(stmt, ast.ClassDef):
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    scan(sub, f"{stmt.name}.{sub.name}", _assignments(sub))
+                    scan(sub, f"{stmt.name}.{sub.name}")
         else:
-            scan(stmt, "", [])
+            scan(stmt, "")
     return sites
 
 
