@@ -80,7 +80,7 @@ def index_one(sp: SourcePath, cache: Cache) -> tuple[Optional[ModuleSummary], Op
         return cached
     try:
         source = SourceFile.from_bytes(sp.path, data, sp.module)
-        result: tuple = (summarize(sp.path, sp.module, digest, source.tree, sp.is_package), None)
+        result: tuple = (summarize(sp.path, sp.module, digest, source.tree, sp.is_package, source.text), None)
     except SourceError as exc:
         result = (None, exc.finding)
     except RecursionError:
@@ -308,7 +308,7 @@ def lint_single_file(path: str, data: bytes, analysis: Analysis, options: RunOpt
             module, is_package = summary.module, summary.is_package
         try:
             source = SourceFile.from_bytes(path, data, module)
-            summary = summarize(path, module, source.digest, source.tree, is_package)
+            summary = summarize(path, module, source.digest, source.tree, is_package, source.text)
         except SourceError as exc:
             return _filter([exc.finding], options)[0]
         project = Project([summary, *(s for s in analysis.summaries if s.path != path)])

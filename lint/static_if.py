@@ -12,6 +12,12 @@ from typing import Iterator, Optional
 
 _SCRIPTING = ("is_scripting", "_is_scripting")
 _TRACING = ("is_tracing", "_is_tracing", "_get_tracing_state")
+_TORCH_FUNCTION = ("has_torch_function", "has_torch_function_unary", "has_torch_function_variadic")
+
+
+def _callee(node: ast.Call) -> Optional[str]:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _called_name(node: ast.expr) -> Optional[str]:
@@ -42,6 +48,8 @@ def static_condition(test: ast.expr, context: str) -> Optional[bool]:
         return False
     if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
         return False
+    if context == "script" and isinstance(test, ast.Call) and _callee(test) in _TORCH_FUNCTION:
+        return False  # `emitCondExpr`: torch-function overrides do not exist in script
     name = _called_name(test)
     if name in _SCRIPTING:
         return context == "script"
@@ -93,3 +101,7 @@ class LiveVisitor(ast.NodeVisitor):
             self.generic_visit(node)
         else:
             self.visit(node.body if known else node.orelse)
+
+
+#: substrings whose absence from a file proves no condition in it is static (a cheap pre-test)
+STATIC_NAMES = tuple(sorted(set(_SCRIPTING + _TRACING + _TORCH_FUNCTION + ("TYPE_CHECKING",))))

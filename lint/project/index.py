@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
-from ..static_if import LiveVisitor, live_body
+from ..static_if import STATIC_NAMES, LiveVisitor, live_body
 
 # A value summary is a small nested tuple, so that summaries pickle and compare cheaply:
 #   ("call", callee_dotted|None, (args...), ((kw, value)...))  ("name", id)  ("attr", dotted)
@@ -219,6 +219,35 @@ class _RefCollector(LiveVisitor):
             self.refs[("name", node.id)] = None
 
 
+def collect_refs_fast(fn: ast.FunctionDef) -> tuple[tuple[str, str], ...]:
+    """The refs of a function without static conditions: one iterative walk, nested scopes cut."""
+    refs: dict[tuple[str, str], None] = {}
+    stack: list[ast.AST] = list(fn.body) + [a for a in fn.args.defaults + fn.args.kw_defaults if a is not None]
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is ast.Attribute:
+            base = node.value  # type: ignore[attr-defined]
+            if type(base) is ast.Name and base.id == "self":  # type: ignore[attr-defined]
+                refs[("self", node.attr)] = None  # type: ignore[attr-defined]
+                continue
+            if type(base) is ast.Call and type(base.func) is ast.Name and base.func.id == "super":  # type: ignore[attr-defined]
+                refs[("super", node.attr)] = None  # type: ignore[attr-defined]
+                continue
+            name = dotted(node)
+            if name:
+                refs[("name", name)] = None
+                continue
+        elif cls is ast.Name:
+            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                refs[("name", node.id)] = None  # type: ignore[attr-defined]
+            continue
+        elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return tuple(reversed(list(refs)))
+
+
 def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ...]:
     collector = _RefCollector(context)
     for stmt in live_body(fn.body, context):
@@ -229,7 +258,7 @@ def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ..
     return tuple(collector.refs)
 
 
-def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
+def function_info(fn: ast.FunctionDef, class_name: str = "", static_ifs: bool = True) -> FunctionInfo:
     args = fn.args
     params = [a for a in args.posonlyargs + args.args + args.kwonlyargs]
     return FunctionInfo(
@@ -243,8 +272,15 @@ def function_info(fn: ast.FunctionDef, class_name: str = "") -> FunctionInfo:
         annotated=tuple(a.annotation is not None or a.type_comment is not None for a in params),
         has_return_annotation=fn.returns is not None or fn.type_comment is not None,
         returns=(dotted(fn.returns) or "") if fn.returns is not None else "",
-        refs={ctx: collect_refs(fn, ctx) for ctx in ("script", "trace")},
+        refs=_refs(fn, static_ifs),
     )
+
+
+def _refs(fn: ast.FunctionDef, static_ifs: bool) -> dict[str, tuple[tuple[str, str], ...]]:
+    if static_ifs:
+        return {ctx: collect_refs(fn, ctx) for ctx in ("script", "trace")}
+    shared = collect_refs_fast(fn)  # both contracts read the same code: share one tuple
+    return {"script": shared, "trace": shared}
 
 
 def decorator_name(node: ast.expr) -> Optional[str]:
@@ -285,7 +321,7 @@ def _init_attrs(init: ast.FunctionDef) -> dict[str, Value]:
     return attrs
 
 
-def class_info(node: ast.ClassDef) -> ClassInfo:
+def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
     info = ClassInfo(
         name=node.name,
         lineno=node.lineno,
@@ -295,7 +331,7 @@ def class_info(node: ast.ClassDef) -> ClassInfo:
     )
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            info.methods[stmt.name] = function_info(stmt, node.name)  # type: ignore[arg-type]
+            info.methods[stmt.name] = function_info(stmt, node.name, static_ifs)  # type: ignore[arg-type]
             if stmt.name == "__init__":
                 info.init_attrs = _init_attrs(stmt)  # type: ignore[arg-type]
                 a = stmt.args
@@ -385,21 +421,26 @@ def _call_sites(tree: ast.Module, imports: dict[str, str], module_values: dict[s
     return sites
 
 
-def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package: bool = False) -> ModuleSummary:
+def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package: bool = False,
+              text: Optional[str] = None) -> ModuleSummary:
+    """The file's summary. With its `text`, cheap substring tests skip work that cannot matter:
+    per-contract refs only where a static condition is spelled, call sites only where `jit` is."""
+    static_ifs = text is None or any(name in text for name in STATIC_NAMES)
     summary = ModuleSummary(path=path, module=module, digest=digest, is_package=is_package)
     summary.imports = collect_imports(tree, module, is_package)
     for stmt in _module_level_statements(tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            summary.functions[stmt.name] = function_info(stmt)  # type: ignore[arg-type]
+            summary.functions[stmt.name] = function_info(stmt, "", static_ifs)  # type: ignore[arg-type]
         elif isinstance(stmt, ast.ClassDef):
-            summary.classes[stmt.name] = class_info(stmt)
+            summary.classes[stmt.name] = class_info(stmt, static_ifs)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     summary.globals[target.id] = summarize_value(stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             summary.globals[stmt.target.id] = summarize_value(stmt.value)
-    summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
+    if text is None or "jit" in text:
+        summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
     return summary
 
 
