@@ -112,6 +112,9 @@ def test_an_error_no_rule_predicts_is_a_missed_finding(tmp_path):
             def forward(self, x, **kwargs):
                 return x.numpy()
         """})
+    (tmp_path / "pkg" / "quiet.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Quiet(nn.Module):\n    def forward(self, x):\n"
+        "        return x.numpy()  # noqa: TS000\n")
     # with only TS101 selected, no rule can predict `.numpy()`, whatever rules exist
     findings, summary, _ = confirm(tmp_path, select=["TS101", "TS000"])
     (kwargs,) = [f for f in findings if f.code == "TS101"]
@@ -121,6 +124,60 @@ def test_an_error_no_rule_predicts_is_a_missed_finding(tmp_path):
     assert "numpy" in missed.message and "numpy" in missed.confirmation
     assert missed.entry == "pkg.models.Net"
     assert ", 1 missed" in summary
+
+
+@needs_torch
+def test_a_finding_its_rule_cannot_neutralize_is_confirmed_by_the_all_neutralized_compile(tmp_path):
+    make_project(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": """\
+        import torch
+        from torch import nn
+
+
+        class Net(nn.Module):
+            def forward(self, x, **kwargs):
+                return x.numpy()
+        """})
+    # a finding of a code no rule class has (so nothing can neutralize it), where the compiler fails
+    stuck = Finding(os.path.join("pkg", "models.py"), 7, 15, 7, 22, "TSX01", "no rewrite", context="script",
+                    entry="pkg.models.Net -> Net.forward")
+    findings, summary, _ = confirm(tmp_path, select=["TS101", "TS000"], extra=[stuck])
+    assert stuck.confirmed is True and "numpy" in stuck.confirmation
+    assert not [f for f in findings if f.code == "TS000"]
+    assert "2 confirmed, 0 refuted, 0 unconfirmed, 0 missed" in summary
+
+
+@needs_torch
+def test_findings_in_an_imported_helper_module_are_confirmed(tmp_path):
+    make_project(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": """\
+            def guarded(x):
+                try:
+                    return x + 1
+                except RuntimeError:
+                    return x
+            """,
+        "pkg/models.py": """\
+            import torch
+            from torch import nn
+
+            from .helpers import guarded
+
+
+            class Net(nn.Module):
+                def forward(self, x):
+                    try:
+                        y = guarded(x)
+                    except RuntimeError:
+                        y = x
+                    return y
+            """,
+    })
+    findings, summary, _ = confirm(tmp_path)
+    helper, = [f for f in at(findings, "helpers.py", 2) if f.code != "TS000"]
+    forward, = [f for f in at(findings, "models.py", 9) if f.code != "TS000"]
+    assert helper.confirmed is True and forward.confirmed is True, (helper.confirmation, forward.confirmation)
+    assert ", 0 missed" in summary
 
 
 @needs_torch
@@ -135,13 +192,21 @@ def test_refuted_when_the_compiler_accepts(tmp_path):
             def forward(self, x):
                 y = x + 1
                 return y
+
+            def unused(self, x):
+                return x * 3
         """})
     wrong = Finding(os.path.join("pkg", "models.py"), 7, 8, 7, 13, "TS102", "made up", context="script",
                     entry="pkg.models.Net -> Net.forward")
-    findings, summary, _ = confirm(tmp_path, extra=[wrong])
+    # in a method the compiler never reads: compiling Net says nothing about it
+    unreached = Finding(os.path.join("pkg", "models.py"), 11, 15, 11, 20, "TS102", "never compiled", context="script",
+                        entry="pkg.models.Net -> Net.unused")
+    findings, summary, _ = confirm(tmp_path, extra=[wrong, unreached])
     (made_up,) = [f for f in findings if f.message == "made up"]
     assert made_up.confirmed is False and "accepts" in made_up.confirmation
-    assert "1 refuted" in summary
+    (never,) = [f for f in findings if f.message == "never compiled"]
+    assert never.confirmed is None and "never compiled this function" in never.confirmation
+    assert "1 refuted, 1 unconfirmed" in summary
 
 
 # -- single-defect variants of a real torch.nn module -------------------------------------------------
@@ -160,7 +225,8 @@ SIGNATURE = "def forward(self, input: Tensor) -> Tensor:"
 #: name -> (new forward signature or None, forward body, module-level code, extra __init__ line)
 VARIANTS = {
     "kwargs": ("def forward(self, input: Tensor, **kwargs) -> Tensor:", RETURN, "", ""),
-    "try_block": (None, "try:\n    out = F.linear(input, self.weight, self.bias)\nexcept RuntimeError:\n    out = input\nreturn out", "", ""),
+    "try_block": (None, "try:\n    out = F.linear(input, self.weight, self.bias)\nexcept RuntimeError:\n    out = input\n"
+                        "return out", "", ""),
     "lambda_fn": (None, "act = lambda t: t * 2\nreturn act(F.linear(input, self.weight, self.bias))", "", ""),
     "global_const": (None, RETURN + " * SCALE", "SCALE = 2.0\n", ""),
     "numpy_call": (None, "print(input.numpy())\n" + RETURN, "", ""),
@@ -228,7 +294,8 @@ def test_confirm_agrees_with_the_compiler_on_single_defect_variants_of_nn_linear
             assert not confirmed, f"{name}: compiles, yet confirmed {[(f.code, f.line, f.confirmation) for f in confirmed]}"
         else:
             assert [f for f in confirmed if f.line <= line <= max(f.line, f.end_line)], (
-                f"{name}: the compiler fails at line {line}; tslint has {[(f.code, f.line, f.confirmed, f.confirmation) for f in mine]}")
+                f"{name}: the compiler fails at line {line}; tslint has "
+                f"{[(f.code, f.line, f.confirmed, f.confirmation) for f in mine]}")
     assert f"({len(VARIANTS)} units compiled)" in summary, summary
 
 
@@ -435,14 +502,15 @@ def helper(x):
 
 def test_locations_are_innermost_first_with_columns():
     locs = parse_locations(NESTED_ERROR)
-    assert [(l.path, l.line) for l in locs] == [("/proj/pkg/m.py", 8), ("/proj/pkg/m.py", 15)]
+    assert [(loc.path, loc.line) for loc in locs] == [("/proj/pkg/m.py", 8), ("/proj/pkg/m.py", 15)]
     assert (locs[0].highlighted.strip(), locs[0].col, locs[0].end_col) == ("return x + EPS", 15, 18)
     assert locs[1].highlighted.strip() == "return helper(x)"
 
 
 def test_a_decorators_file_is_mapped_back_by_the_quoted_source(tmp_path):
     user = tmp_path / "models.py"
-    user.write_text("import torch\n\n\nclass Net:\n    @torch.no_grad()\n    def forward(self, x):\n        try:\n            y = x\n")
+    user.write_text("import torch\n\n\nclass Net:\n    @torch.no_grad()\n    def forward(self, x):\n"
+                    "        try:\n            y = x\n")
     other = tmp_path / "other.py"
     other.write_text("\n" * 6 + "        try:\n")  # same text at the same line, other context
     text = ('try blocks aren\'t supported:\n  File "/site-packages/torch/utils/_contextlib.py", line 7\n'
@@ -451,11 +519,18 @@ def test_a_decorators_file_is_mapped_back_by_the_quoted_source(tmp_path):
     loc = files.innermost(text)
     assert loc is not None and (loc.path, loc.line, loc.col) == (str(user), 7, 8)
     assert files.innermost(text.replace("line 7", "line 3")) is None  # no file has it there: no guess
+    # the decorator's file may itself be a project file (kornia's wrappers are): the text still decides
+    wrapper = tmp_path / "wrappers.py"
+    wrapper.write_text("def deco(fn):\n    return fn\n" + "\n" * 10)
+    named = text.replace("/site-packages/torch/utils/_contextlib.py", str(wrapper))
+    loc = UserFiles([str(user), str(other), str(wrapper)]).innermost(named)
+    assert loc is not None and (loc.path, loc.line) == (str(user), 7)
 
 
 def test_neutralizing_keeps_lines_and_skips_the_kept_finding(tmp_path):
     path = tmp_path / "m.py"
     path.write_text(textwrap.dedent(SEVERAL))
+
     def finding(line, col, code):
         return Finding(str(path), line, col, line, col + 3, code, "", context="script")
     try_helper, kwargs, try_forward = finding(6, 4, "TS102"), finding(13, 25, "TS101"), finding(14, 8, "TS102")

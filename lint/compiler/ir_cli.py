@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Sequence, TextIO
 
 
 

@@ -20,6 +20,7 @@ import importlib.util
 import json
 import linecache
 import os
+import re
 import sys
 import traceback
 from typing import Any, Callable, Optional
@@ -206,6 +207,7 @@ def main(job_path: str) -> None:
         os.setsid()  # its own process group, so a timeout also ends what user code started
     except OSError:
         pass  # already a group leader (started with start_new_session)
+    _die_with_parent()
     results = open(job["results"], "a", encoding="utf-8")
 
     def send(message: dict) -> None:
@@ -215,6 +217,23 @@ def main(job_path: str) -> None:
     _redirect_output(job["log"])
     run_job(job, send)
     results.close()
+
+
+def _die_with_parent() -> None:
+    """On Linux, be killed when the process that started us (tslint, or the zygote) dies, so that a
+    hung import cannot outlive an interrupted run."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def run_job(job: dict, send: Callable[[dict], None]) -> None:
@@ -305,7 +324,50 @@ def compile_unit(unit: dict, importer: Importer, step: Callable[[str], None], wa
     result: dict = {"status": "ok"}
     if want_ir:
         result["ir"] = ir_of(compiled, unit.get("member") or "")
+    if unit.get("lines"):
+        try:
+            result["lines"] = compiled_lines(compiled)
+        except Exception:  # noqa: BLE001 - without them the parent stays conservative
+            pass
     return result
+
+
+_RANGE = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)\n(?P<body>(?:.*\n)*?)\s*~+')
+
+
+def compiled_lines(compiled: Any) -> list[tuple[str, int, str]]:
+    """(file, line, source text) of every node the compiler emitted for the unit (callees inlined,
+    submodules included): the parent uses it to tell "compiled and accepted" from "never compiled"."""
+    import torch
+
+    graphs = []
+    if isinstance(compiled, torch.jit.ScriptModule):
+        for sub in compiled.modules():
+            if isinstance(sub, torch.jit.ScriptModule):
+                graphs += [getattr(sub, name).inlined_graph for name in sub._c._method_names()]  # noqa: SLF001
+    elif isinstance(compiled, type):
+        class_type = torch.jit._state._get_script_class(compiled)  # noqa: SLF001
+        unit = torch.jit._state._python_cu  # noqa: SLF001
+        for name in class_type.method_names() if class_type is not None else []:
+            fn = unit.find_function(f"{class_type.qualified_name()}.{name}")
+            if fn is not None:
+                graphs.append(fn.inlined_graph)
+    elif hasattr(compiled, "inlined_graph"):
+        graphs.append(compiled.inlined_graph)
+    seen: dict[tuple[str, int], str] = {}
+
+    def walk(block: Any) -> None:
+        for node in block.nodes():
+            match = _RANGE.search(node.sourceRange())
+            if match:
+                body = match.group("body").splitlines()
+                seen.setdefault((match.group("path"), int(match.group("line"))), body[-1] if body else "")
+            for inner in node.blocks():
+                walk(inner)
+
+    for graph in graphs:
+        walk(graph)
+    return [(path, line, text) for (path, line), text in seen.items()]
 
 
 def ir_of(compiled: Any, member: str) -> list[tuple[str, str, str]]:

@@ -86,16 +86,14 @@ class UserFiles:
     def map(self, loc: Location, prefer: Iterable[str] = ()) -> Optional[UserLocation]:
         """The project location a compiler location denotes, or None (library code)."""
         shown = self.display(loc.path)
-        if shown is not None:
-            return UserLocation(shown, loc.line, loc.col, loc.end_col)
-        if not loc.highlighted.strip():
-            return None
-        if _line_matches(self.lines(os.path.realpath(loc.path)), loc):
-            return None  # genuinely a library location
+        if not loc.highlighted.strip() or _line_matches(self.lines(os.path.realpath(loc.path)), loc):
+            # the named file really holds the quoted line (or nothing is quoted to check)
+            return UserLocation(shown, loc.line, loc.col, loc.end_col) if shown is not None else None
+        # the quoted line is not in the named file: a decorator's file named for the decorated function
         best = self._relocate(loc, [os.path.realpath(p) for p in prefer]) or self._relocate(loc, list(self.by_real))
-        if best is None:
-            return None
-        return UserLocation(self.by_real[best], loc.line, loc.col, loc.end_col)
+        if best is not None:
+            return UserLocation(self.by_real[best], loc.line, loc.col, loc.end_col)
+        return UserLocation(shown, loc.line, loc.col, loc.end_col) if shown is not None else None
 
     def _relocate(self, loc: Location, candidates: list[str]) -> Optional[str]:
         """The one candidate file whose text at the location matches the quoted source best."""

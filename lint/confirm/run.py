@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import importlib.util
 from collections import defaultdict
-from typing import Optional, TextIO
+from typing import Callable, Optional, TextIO, Union
 
 from ..config import Config
 from ..finding import Finding
-from ..noqa import per_file_ignored, suppressed
+from ..noqa import noqa_codes, per_file_ignored
 from ..rule import code_selected
 from .locations import UserFiles
 from .overlay import Neutralizer
 from .runner import Job, Outcome, run_jobs
 from .units import Unit, UnitSet, build_units, search_path
-from .verdict import MISSED, judge_script, judge_trace, missed_script, missed_trace
+from .verdict import MISSED, hit_unneutralized, judge_script, judge_trace, missed_script, missed_trace
+
+NOTICE_AT = 50  # jobs from which a run says on stderr that it will take a while
 
 
 def confirm_findings(result, config: Config, err: TextIO) -> str:
@@ -51,6 +53,7 @@ def confirm_findings(result, config: Config, err: TextIO) -> str:
 
 class _Session:
     def __init__(self, project, config: Config, units: UnitSet, candidates: list[Finding], files: UserFiles):
+        self.project = project
         self.config = config
         self.units = units
         self.candidates = candidates
@@ -62,8 +65,22 @@ class _Session:
         self.compiled = 0
         self.not_compiled = 0
 
-    def job(self, units: list[Unit], overlay: Optional[dict[str, str]] = None) -> Job:
-        return Job([u.job_dict() for u in units], self.sys_path, self.cwd, overlay or {})
+    def job(self, units: list[Unit], overlay: Union[dict[str, str], Callable[[], dict[str, str]], None] = None,
+            lines: bool = False) -> Job:
+        dicts = [dict(u.job_dict(), lines=lines) for u in units]
+        return Job(dicts, self.sys_path, self.cwd, overlay or {})
+
+    def scope(self, f: Finding) -> Optional[tuple[int, int]]:
+        """Lines of the innermost function or method around the finding (None outside any)."""
+        summary = self.project.by_path.get(f.path)
+        if summary is None:
+            return None
+        infos = list(summary.functions.values()) + [m for c in summary.classes.values() for m in c.methods.values()]
+        around = [i for i in infos if i.lineno <= f.line <= i.end_lineno]
+        if not around:
+            return None
+        best = max(around, key=lambda i: i.lineno)
+        return best.lineno, best.end_lineno
 
     def run(self, err: TextIO) -> list[Finding]:
         script_units = self.units.script_units()
@@ -73,6 +90,10 @@ class _Session:
         for unit in script_units:
             by_file[unit.path].append(unit)
         first = [self.job(group, overlay) for group in by_file.values()] + [self.job([u]) for u in trace_units]
+        script_findings = sum(1 for f in self.candidates if f.context == "script")
+        if len(first) + script_findings >= NOTICE_AT:
+            err.write(f"tslint: confirm: compiling {len(script_units) + len(trace_units)} units, then up to "
+                      f"{script_findings} findings one at a time, in child processes (this takes a while)\n")
         whole: dict[str, Outcome] = {}
         for outcomes in run_jobs(first, self.timeout):
             whole.update(outcomes)
@@ -83,14 +104,28 @@ class _Session:
             else:
                 self.not_compiled += 1
 
-        self.confirm_script(whole)
+        self.confirm_script(whole, self.evidence(script_units, whole))
         self.confirm_trace(whole)
         return self.missed(script_units, trace_units, whole, err)
 
-    def confirm_script(self, whole: dict[str, Outcome]) -> None:
+    def evidence(self, script_units: list[Unit], whole: dict[str, Outcome]) -> dict[int, str]:
+        """id(finding) -> compiler message, for findings the all-neutralized compiles already confirm."""
+        found: dict[int, str] = {}
+        for unit in script_units:
+            outcome = whole.get(unit.id)
+            if outcome is not None:
+                hits = hit_unneutralized(unit, outcome, self.files, self.candidates, self.neutralizer.neutralized)
+                for f, message in hits:
+                    found.setdefault(id(f), message)
+        return found
+
+    def confirm_script(self, whole: dict[str, Outcome], evidence: dict[int, str]) -> None:
         jobs, pending = [], []
         for f in self.candidates:
             if f.context != "script":
+                continue
+            if id(f) in evidence:  # its own check would compile exactly what already failed on it
+                f.confirmed, f.confirmation = True, evidence[id(f)]
                 continue
             unit = self.units.unit_for(f)
             if unit is None:
@@ -101,11 +136,12 @@ class _Session:
                 reason = before.message if before is not None else "the unit was not compiled"
                 f.confirmed, f.confirmation = None, f"unconfirmed: {reason}"
                 continue
-            jobs.append(self.job([unit], self.neutralizer.all_but(f)))
+            jobs.append(self.job([unit], lambda f=f: self.neutralizer.all_but(f), lines=True))
             pending.append((f, unit))
         for (f, unit), outcomes in zip(pending, run_jobs(jobs, self.timeout)):
             outcome = outcomes.get(unit.id) or Outcome("error", "no result")
-            f.confirmed, f.confirmation = judge_script(f, outcome, self.files, unit, self.neutralizer.others(f))
+            f.confirmed, f.confirmation = judge_script(f, outcome, self.files, unit, self.neutralizer.others(f),
+                                                       self.scope(f))
 
     def confirm_trace(self, whole: dict[str, Outcome]) -> None:
         for f in self.candidates:
@@ -150,7 +186,8 @@ def _warn_unused_examples(units: UnitSet, config: Config, err: TextIO) -> None:
 
 
 def _reported(f: Finding, config: Config) -> bool:
-    """A missed finding obeys select/ignore, per-file-ignores and `# noqa` like any other."""
+    """A missed finding obeys select/ignore and per-file-ignores like any other; a `# noqa` of any
+    code on its line silences it too (the user already made a decision about that line)."""
     if not code_selected(f.code, config.select, config.ignore):
         return False
     if per_file_ignored(f.code, f.path, config.per_file_ignores):
@@ -160,7 +197,7 @@ def _reported(f: Finding, config: Config) -> bool:
             lines = handle.read().splitlines()
     except OSError:
         return True
-    return not (0 < f.line <= len(lines) and suppressed(f.code, lines[f.line - 1]))
+    return not (0 < f.line <= len(lines) and noqa_codes(lines[f.line - 1]) is not None)
 
 
 def _summary(candidates: list[Finding], missed: int, compiled: int, not_compiled: int) -> str:

@@ -22,7 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional, Union
 
 MAX_WORKERS = 4
 LOG_TAIL = 1500
@@ -51,8 +51,13 @@ class Job:
     units: list[dict]
     sys_path: list[str]
     cwd: str
-    overlay: dict[str, str] = field(default_factory=dict)
+    #: real path -> replacement text; a callable is called when the job starts (saves memory when
+    #: there is one job per finding, each with its own texts)
+    overlay: Union[dict[str, str], Callable[[], dict[str, str]]] = field(default_factory=dict)
     mode: str = "compile"  # compile | ir
+
+    def overlay_texts(self) -> dict[str, str]:
+        return self.overlay() if callable(self.overlay) else self.overlay
 
 
 def workers() -> int:
@@ -73,8 +78,9 @@ def run_jobs(jobs: list[Job], timeout: float) -> list[dict[str, Outcome]]:
 def run_job(job: Job, timeout: float, scratch: str) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
     pending = list(job.units)
+    overlay = job.overlay_texts()
     while pending:
-        done, pending = _run_once(job, pending, timeout, scratch)
+        done, pending = _run_once(job, overlay, pending, timeout, scratch)
         outcomes.update(done)
     return outcomes
 
@@ -228,16 +234,29 @@ def _start(job_path: str, cwd: str) -> _Child:
 
 
 # -- one child for some units -----------------------------------------------------------------------
-def _run_once(job: Job, units: list[dict], timeout: float, scratch: str) -> tuple[dict[str, Outcome], list[dict]]:
+def _run_once(job: Job, overlay: dict[str, str], units: list[dict], timeout: float,
+              scratch: str) -> tuple[dict[str, Outcome], list[dict]]:
     """One child for `units`; returns the outcomes it produced and the units it never reached."""
     fd, base = tempfile.mkstemp(dir=scratch, prefix="job-")
     os.close(fd)
-    paths = {"job": base + ".json", "results": base + ".out", "log": base + ".log"}
-    payload = {"units": units, "sys_path": job.sys_path, "cwd": job.cwd, "overlay": job.overlay, "mode": job.mode,
+    paths = {"base": base, "job": base + ".json", "results": base + ".out", "log": base + ".log"}
+    payload = {"units": units, "sys_path": job.sys_path, "cwd": job.cwd, "overlay": overlay, "mode": job.mode,
                "results": paths["results"], "log": paths["log"]}
-    with open(paths["job"], "w", encoding="utf-8") as handle:
-        json.dump(payload, handle)
-    open(paths["results"], "w").close()
+    try:
+        with open(paths["job"], "w", encoding="utf-8") as handle:
+            json.dump(payload, handle)
+        open(paths["results"], "w").close()
+        return _watch(job, units, timeout, scratch, paths)
+    finally:
+        for path in paths.values():
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _watch(job: Job, units: list[dict], timeout: float, scratch: str,
+           paths: dict[str, str]) -> tuple[dict[str, Outcome], list[dict]]:
     try:
         child = _start(paths["job"], job.cwd if os.path.isdir(job.cwd) else scratch)
     except OSError as exc:
@@ -257,8 +276,11 @@ def _run_once(job: Job, units: list[dict], timeout: float, scratch: str) -> tupl
                     partial += chunk
                     *lines, partial = partial.split("\n")
                     for line in lines:
-                        event = json.loads(line) if line.strip() else {}
-                        kind = event.get("event")
+                        try:
+                            event = json.loads(line)
+                        except ValueError:  # not ours (user code wrote to a stray descriptor)
+                            continue
+                        kind = event.get("event") if isinstance(event, dict) else None
                         if kind == "step":
                             current, step = event["unit"], event["step"]
                         elif kind == "result":

@@ -77,7 +77,8 @@ class UnitSet:
             return candidates[0]
         here = os.path.realpath(finding.path)
         for unit in self.units:
-            if unit.context == finding.context and os.path.realpath(unit.path) == here and unit.line <= finding.line <= unit.end_line:
+            inside = unit.line <= finding.line <= unit.end_line
+            if inside and unit.context == finding.context and os.path.realpath(unit.path) == here:
                 return unit
         return None
 

@@ -23,7 +23,7 @@ from typing import Iterable, Optional
 
 from ..finding import Finding
 from ..rule import rule_by_code
-from .locations import UserFiles, UserLocation
+from .locations import Location, UserFiles, UserLocation
 from .runner import Outcome
 from .units import Unit
 
@@ -43,8 +43,14 @@ def _where(loc: UserLocation) -> str:
     return f"{loc.path}:{loc.line}"
 
 
-def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, others: int) -> tuple[Optional[bool], str]:
+def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, others: int,
+                 scope: Optional[tuple[int, int]] = None) -> tuple[Optional[bool], str]:
+    """`scope`: the lines of the function holding the finding, to check that the compiler really
+    compiled it before calling the finding refuted."""
     if outcome.status == "ok":
+        if scope is not None and not _compiled_within(f, scope, outcome, files, unit):
+            return None, (f"unconfirmed: {unit.qualname} compiles, but the compiler never compiled this function "
+                          f"(the instance built for it does not reach this code)")
         if others:
             return False, f"the compiler accepts it (compiled {unit.qualname} with the {others} other finding(s) neutralized)"
         return False, f"the compiler accepts it (compiled {unit.qualname})"
@@ -68,6 +74,18 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
     return None, f"unconfirmed: the compiler failed without a location in the project: {message}"
 
 
+def _compiled_within(f: Finding, scope: tuple[int, int], outcome: Outcome, files: UserFiles, unit: Unit) -> bool:
+    lines = outcome.data.get("lines")
+    if lines is None:
+        return True  # no evidence either way: trust the compile
+    here = os.path.realpath(f.path)
+    for path, line, text in lines:
+        loc = files.map(Location(path, int(line), highlighted=text, context=(text,)), [unit.path, f.path])
+        if loc is not None and os.path.realpath(loc.path) == here and scope[0] <= loc.line <= scope[1]:
+            return True
+    return False
+
+
 def missed_script(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iterable[Finding],
                   neutralized_any: bool) -> tuple[Optional[Finding], str]:
     """A TS000 finding for an error that remains with every finding neutralized (and a note when an
@@ -88,11 +106,24 @@ def missed_script(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iter
     return missed_finding(loc, message, "script", label), ""
 
 
+def hit_unneutralized(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iterable[Finding],
+                      neutralized: set[int]) -> list[tuple[Finding, str]]:
+    """Findings confirmed by the all-neutralized compile itself: it failed on the lines of findings
+    that stayed in place (their rules cannot neutralize them), every other one being neutralized."""
+    if outcome.status != "compile_error":
+        return []
+    loc = files.innermost(outcome.text or outcome.message, [unit.path])
+    if loc is None:
+        return []
+    message = f"{_short(outcome.message)} (compiling {unit.qualname} with the other findings neutralized)"
+    return [(f, message) for f in findings if id(f) not in neutralized and _covers(f, loc.path, loc.line)]
+
+
 def missed_finding(loc: UserLocation, message: str, context: str, entry: str) -> Finding:
     col = max(loc.col, 0)
     end_col = loc.end_col if loc.end_col > col else col
     what = "the compiler rejects this" if context == "script" else "the tracer warns here"
-    return Finding(loc.path, loc.line, col, loc.line, end_col, MISSED, f"{what}, and no tslint rule predicted it: {message}",
+    return Finding(loc.path, loc.line, col, loc.line, end_col, MISSED, f"{what}, and no tslint finding reported it: {message}",
                    context=context, entry=entry, confirmed=True, confirmation=message)
 
 
@@ -150,4 +181,3 @@ def missed_trace(unit: Unit, outcome: Outcome, files: UserFiles, findings: list[
         out.append(missed_finding(UserLocation(unit.path, unit.line), f"the trace does not generalize: {_short(why)}",
                                   "trace", label))
     return out
-

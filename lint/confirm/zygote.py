@@ -6,14 +6,16 @@ own). The zygote does no torch work itself (no thread pools are started before a
 
 Protocol (JSON lines): the parent writes `{"id": N, "job": "/path/job.json"}` on stdin; the zygote
 answers `{"id": N, "pid": P}` when the child is forked and `{"pid": P, "exit": code}` when it ends.
-The zygote ends when its stdin closes. Run as `python -c "from tslint.confirm.zygote import serve;
-serve()"`, so nothing of the parent's `__main__` runs again in it.
+The zygote ends when its stdin closes (tslint finished or died), killing the children still running.
+Run as `python -c "from tslint.confirm.zygote import serve; serve()"`, so nothing of the parent's
+`__main__` runs again in it.
 """
 from __future__ import annotations
 
 import json
 import os
 import select
+import signal
 import sys
 
 
@@ -27,6 +29,7 @@ def serve() -> None:
     from . import child, trace_child  # noqa: F401 - preloaded for the children
 
     pending = b""
+    live: set[int] = set()
     while True:
         ready, _, _ = select.select([0], [], [], 0.05)
         if ready:
@@ -41,9 +44,16 @@ def serve() -> None:
                     pid = os.fork()
                     if pid == 0:
                         _child(request["job"], protocol)
+                    live.add(pid)
                     protocol.write(json.dumps({"id": request["id"], "pid": pid}) + "\n")
-        _reap(protocol)
-    _reap(protocol)
+        _reap(protocol, live)
+    # tslint is gone (or done): a child still running would outlive it, so end them all
+    for pid in live:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    _reap(protocol, live)
 
 
 def _child(job: str, protocol) -> None:  # noqa: ANN001
@@ -66,7 +76,7 @@ def _child(job: str, protocol) -> None:  # noqa: ANN001
         os._exit(code)
 
 
-def _reap(protocol) -> None:  # noqa: ANN001
+def _reap(protocol, live: set[int]) -> None:  # noqa: ANN001
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -74,4 +84,8 @@ def _reap(protocol) -> None:  # noqa: ANN001
             return
         if pid == 0:
             return
-        protocol.write(json.dumps({"pid": pid, "exit": os.waitstatus_to_exitcode(status)}) + "\n")
+        live.discard(pid)
+        try:
+            protocol.write(json.dumps({"pid": pid, "exit": os.waitstatus_to_exitcode(status)}) + "\n")
+        except OSError:  # tslint closed the pipe: nobody is listening any more
+            pass
