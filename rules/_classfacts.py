@@ -307,6 +307,13 @@ def _scan_body(project: Project, klass: ClassRef, node: ast.ClassDef, facts: Cla
                             facts.constants.update(v for v in map(str_literal, values) if v)
                     if name in ("__slots__", "__dict__"):
                         facts.complete = False
+                    if name == "__annotations__":  # torchvision's `__annotations__ = {"scales": ...}`
+                        if isinstance(stmt.value, ast.Dict):
+                            for key, value in zip(stmt.value.keys, stmt.value.values):
+                                if str_literal(key):
+                                    facts.annotations.setdefault(str_literal(key), ast.unparse(value))  # type: ignore[arg-type]
+                        else:
+                            facts.complete = False
         elif not isinstance(stmt, (ast.Expr, ast.Pass)):
             facts.complete = False  # statements with effects in a class body (loops, ifs, imports...)
 

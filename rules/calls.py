@@ -57,8 +57,17 @@ def is_tensor(ctx: FunctionContext, node: ast.AST, depth: int = 0) -> bool:
     only return Tensors, Tensor methods of those, indexing them, `nn.Parameter` attributes)."""
     if depth > 8:
         return False
-    if kinds(ctx).kind(node) == "tensor":  # type: ignore[arg-type]
+    known = kinds(ctx)
+    if known.kind(node) == "tensor":  # type: ignore[arg-type]
         return True
+    if isinstance(node, ast.Name):
+        # a local whose every binding is a Tensor (`counts = torch.bincount(...)`)
+        name = node.id
+        values = known.bindings.get(name, [])
+        if (name in known.params or name in known.unknown or not values
+                or any(kind != "tensor" for kind in known.annotated.get(name, ()))):
+            return False
+        return all(v is not None and v is not node and is_tensor(ctx, v, depth + 2) for v in values)
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Attribute) and is_tensor(ctx, func.value, depth + 1):

@@ -66,18 +66,15 @@ def for_all(ctx: FunctionContext, test: Callable[[ClassFacts], bool]) -> bool:
     return bool(facts) and all(test(f) for f in facts)
 
 
-def guarded_by_hasattr(ctx: FunctionContext, node: ast.AST, me: str, name: str) -> bool:
-    """Inside `if hasattr(self, "name"):` (a static condition for the compiler)."""
-    current: Optional[ast.AST] = node
-    while current is not None and current is not ctx.node:
-        parent = ctx.parent(current)
-        if isinstance(parent, (ast.If, ast.IfExp, ast.While)):
-            for sub in ast.walk(parent.test):
-                if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "hasattr"
-                        and len(sub.args) == 2 and isinstance(sub.args[0], ast.Name) and sub.args[0].id == me
-                        and str_literal(sub.args[1]) == name):
-                    return True
-        current = parent
+def probes_attribute(ctx: FunctionContext, me: str, name: str) -> bool:
+    """Does the function test for the attribute (`hasattr(self, "name")`, `getattr(self, "name", d)`)?
+    `hasattr` is a static condition for the compiler, so uses it guards (enclosing `if`, or an early
+    `return` before them) are never compiled."""
+    for sub in ast.walk(ctx.node):
+        if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ("hasattr", "getattr")
+                and len(sub.args) >= 2 and isinstance(sub.args[0], ast.Name) and sub.args[0].id == me
+                and str_literal(sub.args[1]) == name):
+            return True
     return False
 
 
@@ -100,6 +97,19 @@ def in_annotation(ctx: FunctionContext, node: ast.AST) -> bool:
             return False
         current, parent = parent, ctx.parent(parent)
     return False
+
+
+def expression_at(source: str, finding: Finding) -> Optional[ast.expr]:
+    """The outermost expression spanning exactly the finding (ASCII columns), else None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):  # breadth first: outer expressions come first
+        if isinstance(node, ast.expr) and (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset) == (
+                finding.line, finding.col, finding.end_line, finding.end_col):
+            return node
+    return None
 
 
 def is_self_store(node: ast.AST, me: Optional[str]) -> Optional[str]:
@@ -542,8 +552,8 @@ class ModuleListVariableIndex(Rule):
                                 f"iterate it instead: `for m in {owner}` / `enumerate({owner})` / `zip({owner}, ...)`")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.expr,))
-        return replace_expression(source, node, "0") if isinstance(node, ast.expr) else None
+        node = expression_at(source, finding)
+        return replace_expression(source, node, "0") if node is not None else None
 
 
 class ModuleDictVariableKey(Rule):
@@ -856,8 +866,8 @@ class ModuleConstructedInForward(Rule):
 
     ## Why is this bad?
     Modules are compiled from instances that exist when `torch.jit.script` runs; compiled code
-    cannot create one: `Cannot instantiate class 'ReLU' in a script function` (for a project module:
-    `Class A does not have an __init__ function defined`). In eager mode it also creates fresh,
+    cannot create one: `Cannot instantiate class 'ReLU' in a script function` (for a project module
+    whose type the compiler has already seen: `Class A does not have an __init__ function defined`). In eager mode it also creates fresh,
     untrained parameters on every call.
 
     ## Example
@@ -894,8 +904,9 @@ class ModuleConstructedInForward(Rule):
                                    f"('Cannot instantiate class {short!r}'); create it in `__init__` or use {fix}")
         elif isinstance(resolved, ClassRef) and ctx.project.is_nn_module(resolved):
             ctx.report(self, node, f"`{resolved.name}(...)` built in compiled code: TorchScript cannot construct "
-                                   f"modules ('Class {resolved.name} does not have an __init__ function defined'); "
-                                   f"create it in `__init__` and store it as an attribute")
+                                   f"modules ('Cannot instantiate class {resolved.name!r}', or 'Class {resolved.name} "
+                                   f"does not have an __init__ function defined'); create it in `__init__` and store it "
+                                   f"as an attribute")
 
 
 class RegisterInForward(Rule):
@@ -1129,7 +1140,7 @@ class UndefinedAttribute(Rule):
             return
         if isinstance(node.ctx, ast.Store) and not isinstance(ctx.parent(node), ast.AugAssign):  # type: ignore[attr-defined]
             return
-        if guarded_by_hasattr(ctx, node, me or "self", name):
+        if probes_attribute(ctx, me or "self", name):
             return
 
         def bad(f: ClassFacts) -> bool:
