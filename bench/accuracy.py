@@ -15,6 +15,7 @@ write bench/results/accuracy-<date>.json.  See bench/accuracy_lib/*.py, one job 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import importlib.util
 import json
 import os
@@ -58,6 +59,8 @@ def parse_args(argv):
     ap.add_argument("--confirm", action="store_true", help="also run tslint --confirm")
     ap.add_argument("--cache-dir", default=os.path.join(BENCH, ".cache"))
     ap.add_argument("--results-dir", default=os.path.join(BENCH, "results"))
+    ap.add_argument("--tslint-exclude", action="append", default=[], metavar="GLOB",
+                    help="leave files matching GLOB (relative to site-packages) out of the tslint runs")
     ap.add_argument("--tslint-timeout", type=float, help="seconds per tslint run (default 1800; quick 300)")
     args = ap.parse_args(argv)
     args.packages = [p.strip() for p in args.packages.split(",") if p.strip()]
@@ -88,7 +91,7 @@ def run_worker(pkg: str, args) -> tuple[dict, str]:
     for attempt in range(3):
         with open(logpath, "a") as logf:
             r = subprocess.run(cmd, cwd=BENCH, env=env, stdout=subprocess.PIPE, stderr=logf, text=True)
-        lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+        lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
         if r.returncode == 0 and lines:
             summary = json.loads(lines[-1])
             data = load(summary["cache"]) or {}
@@ -115,6 +118,8 @@ def score_package(pkg: str, labelled: dict, tslint: Tslint, args) -> dict:
         paths = score.files_of_interest(labels, pkg_rel, site)
     else:
         paths = score.package_files(pkg_rel, site)
+    if args.tslint_exclude:
+        paths = [p for p in paths if not any(fnmatch.fnmatch(p, g) for g in args.tslint_exclude)]
     res["tslint_files"] = len(paths)
     t0 = time.time()
     findings, err = tslint.findings(paths, site, confirm=args.confirm) if paths else ([], "")
@@ -123,7 +128,8 @@ def score_package(pkg: str, labelled: dict, tslint: Tslint, args) -> dict:
     errors = [e for e in (err, ir_err and f"ir: {ir_err}") if e]
     script_idx = score._index(findings, site, site, "script")
     res["findings"] = len(findings) if findings is not None else None
-    res["precision"], res["mismatches"]["false positives on compiled lines"] = score.precision(labels, pkg_rel, script_idx)
+    mism = res["mismatches"]
+    res["precision"], mism["false positives on compiled lines"] = score.precision(labels, pkg_rel, script_idx)
     res["recall"], res["mismatches"]["missed first errors"] = score.first_error_recall(labels, pkg_rel, script_idx)
     res["types"], res["mismatches"]["type disagreements"] = score.type_agreement(labels, pkg_rel, ir, site, site)
     if any(isinstance(r.get("trace"), dict) for r in labels.values()):

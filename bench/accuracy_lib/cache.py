@@ -5,6 +5,7 @@ compiler is the judge.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -17,8 +18,13 @@ def cache_path(cache_dir: str, package: str, version: str) -> str:
 
 
 class LabelCache:
+    """Hold it with `with`: an exclusive lock keeps two concurrent runs from racing on one file."""
+
     def __init__(self, cache_dir: str, package: str, version: str, torch_version: str):
         self.path = cache_path(cache_dir, package, version)
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        self._lock = open(self.path + ".lock", "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # waits for another run of the same package
         self.meta = {"package": package, "version": version, "torch": torch_version}
         self.labels: dict[str, dict] = {}
         self._last_save = 0.0
@@ -26,6 +32,13 @@ class LabelCache:
         if data and data.get("torch") == torch_version:
             self.meta.update({k: v for k, v in data.items() if k != "labels"})
             self.labels = data.get("labels", {})
+
+    def __enter__(self) -> "LabelCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.save()
+        self._lock.close()
 
     def put(self, rec: dict) -> None:
         self.labels[rec["id"]] = rec

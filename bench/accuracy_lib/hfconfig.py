@@ -12,7 +12,7 @@ HEADS = ("num_attention_heads", "n_head", "n_heads", "encoder_attention_heads",
          "decoder_attention_heads", "num_heads")
 FFN = ("intermediate_size", "ffn_dim", "encoder_ffn_dim", "decoder_ffn_dim", "n_inner", "d_ff",
        "moe_intermediate_size", "shared_expert_intermediate_size")
-SMALL = {"head_dim": 16, "d_kv": 16, "num_key_value_heads": 2, "num_experts": 4,
+SMALL = {"head_dim": 16, "d_kv": 16, "rotary_dim": 8, "num_key_value_heads": 2, "num_experts": 4,
          "n_routed_experts": 4, "num_local_experts": 4, "num_experts_per_tok": 2,
          "vocab_size": 128, "image_size": 32, "num_channels": 3}
 TOKEN_IDS = ("pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id",

@@ -6,7 +6,7 @@ import os
 import time
 import traceback
 import warnings
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import torch
 
@@ -145,6 +145,12 @@ class Labeler:
             return {"status": "skipped", "reason": f"main input {getattr(model, 'main_input_name', '?')}"}
         first, second = inputs
         wrapper = _TupleOut(model, list(first)).eval()
+        try:
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wrapper(*first.values())
+        except Exception as e:  # the tiny config itself is broken: not a tracing result
+            return {"status": "eager_failed", "error": {"type": type(e).__name__, "message": first_line(e)}}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:

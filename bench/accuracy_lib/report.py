@@ -24,29 +24,31 @@ def print_package(res: dict, out) -> None:
       f"{c.get('build_failed', 0)} did not build, {c.get('timeout', 0)} timeouts, {c.get('crash', 0)} crashes")
     if "trace_warnings" in c:
         p(f"trace:  {c['trace_ok']} traced, {c['trace_failed']} trace errors, "
+          f"{c.get('trace_not_run', 0)} not traced (eager failed / input kind), "
           f"{c['trace_generalizes']} generalize to new sizes, {c['trace_warnings']} TracerWarnings")
     if res.get("tslint_error"):
         p(f"tslint: {res['tslint_error']}")
     rows = []
     pr = res.get("precision", {})
     rows.append(("precision: script findings on compiled lines (must be 0)",
-                 pr.get("false_positive_findings"), f"{pr.get('false_positive_lines', '-')} lines of {pr.get('compiled_lines', '-')}"))
+                 pr.get("false_positive_findings"),
+                 f"{_fmt(pr.get('false_positive_lines'))} lines of {_fmt(pr.get('compiled_lines'))}"))
     rows.append(("precision: scripted modules with no finding on compiled lines",
-                 pr.get("clean_share"), f"{pr.get('clean_modules', '-')}/{pr.get('scripted_modules', '-')}"))
+                 pr.get("clean_share"), f"{_fmt(pr.get('clean_modules'))}/{_fmt(pr.get('scripted_modules'))}"))
     rc = res.get("recall", {})
     rows.append(("first-error recall (exact line)", rc.get("recall_exact"),
-                 f"{rc.get('hit_exact', '-')}/{rc.get('located_in_package', '-')}"))
+                 f"{_fmt(rc.get('hit_exact'))}/{_fmt(rc.get('located_in_package'))}"))
     rows.append(("first-error recall (within 2 lines)", rc.get("recall_within_2"),
-                 f"{rc.get('hit_within_2', '-')}/{rc.get('located_in_package', '-')}"))
+                 f"{_fmt(rc.get('hit_within_2'))}/{_fmt(rc.get('located_in_package'))}"))
     ty = res.get("types", {})
     rows.append(("type agreement (params + return)", ty.get("agreement"),
-                 f"{ty.get('agree', '-')}/{ty.get('compiled_functions', '-')} ({ty.get('found_in_ir', '-')} in ir)"))
+                 f"{_fmt(ty.get('agree'))}/{_fmt(ty.get('compiled_functions'))} ({_fmt(ty.get('found_in_ir'))} in ir)"))
     tr = res.get("trace")
     if tr:
         rows.append(("trace recall (TracerWarning lines, exact)", tr.get("recall_exact"),
-                     f"{tr.get('flagged_exact', '-')}/{tr.get('warning_lines', '-')}"))
+                     f"{_fmt(tr.get('flagged_exact'))}/{_fmt(tr.get('warning_lines'))}"))
         rows.append(("trace recall (within 2 lines)", tr.get("recall_within_2"),
-                     f"{tr.get('flagged_within_2', '-')}/{tr.get('warning_lines', '-')}"))
+                     f"{_fmt(tr.get('flagged_within_2'))}/{_fmt(tr.get('warning_lines'))}"))
     cf = res.get("confirm")
     if cf:
         rows.append(("confirmed findings", cf.get("confirmed_share"), f"{cf.get('confirmed')}/{cf.get('judged')}"))
@@ -66,6 +68,15 @@ def write_json(results: dict, results_dir: str) -> str:
     os.makedirs(results_dir, exist_ok=True)
     stamp = _dt.datetime.now().strftime("%Y-%m-%d")
     path = os.path.join(results_dir, f"accuracy-{stamp}.json")
+    # One file per day: a later run that scores only some packages keeps the others' results.
+    try:
+        with open(path) as f:
+            old = json.load(f).get("packages", {})
+    except (OSError, ValueError, AttributeError):
+        old = {}
+    for res in results["packages"].values():
+        res.setdefault("date", results.get("date"))
+    results = dict(results, packages=dict(old, **results["packages"]))
     with open(path, "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
     return path

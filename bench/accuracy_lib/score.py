@@ -22,6 +22,7 @@ def label_counts(labels: dict) -> dict:
     if traced:
         out["trace_ok"] = sum(t.get("status") == "ok" for t in traced)
         out["trace_failed"] = sum(t.get("status") == "failed" for t in traced)
+        out["trace_not_run"] = sum(t.get("status") in ("skipped", "eager_failed") for t in traced)
         out["trace_generalizes"] = sum(t.get("generalizes") is True for t in traced)
         out["trace_warnings"] = sum(len(t.get("warnings", [])) for t in traced)
     return out
@@ -74,8 +75,8 @@ def precision(labels: dict, pkg_rel: str, idx: dict) -> tuple[dict, list]:
     compiled_by_module = {}
     for r in labels.values():
         if r.get("status") == "scripted":
-            compiled_by_module[r["id"]] = {(f, l) for f, ls in r.get("compiled_lines", {}).items()
-                                           if in_package(f, pkg_rel) for l in ls}
+            compiled_by_module[r["id"]] = {(f, n) for f, ls in r.get("compiled_lines", {}).items()
+                                           if in_package(f, pkg_rel) for n in ls}
     all_compiled = set().union(*compiled_by_module.values()) if compiled_by_module else set()
     fp_keys = sorted(k for k in idx if k in all_compiled)
     clean = sum(1 for keys in compiled_by_module.values() if not any(k in idx for k in keys))
@@ -83,7 +84,7 @@ def precision(labels: dict, pkg_rel: str, idx: dict) -> tuple[dict, list]:
     for k in fp_keys[:MAX_MISMATCHES]:
         f = idx[k][0]
         mods = [m for m, keys in compiled_by_module.items() if k in keys][:3]
-        mism.append({"file": k[0], "line": k[1], "code": f.get("code"),
+        mism.append({"file": k[0], "line": k[1], "code": f.get("code"), "severity": f.get("severity"),
                      "message": str(f.get("message"))[:160], "modules": mods})
     return {"compiled_lines": len(all_compiled),
             "false_positive_findings": sum(len(idx[k]) for k in fp_keys),

@@ -124,20 +124,19 @@ def main(argv=None) -> int:
     site = os.path.dirname(targets.package_dir(top))
     todo = targets.enumerate_targets(pkg, args.quick, args.limit)
     patch_downloads((top,))
-    cache = LabelCache(args.cache_dir, pkg, version, torch.__version__)
-    cache.meta.update(package_dir=os.path.relpath(pdir, site), site=site)
-    labeler = Labeler(pkg, pdir, site)
-    trace = pkg == "transformers"
-    done = 0
-    for i, target in enumerate(todo, 1):
-        if target["id"] in cache.labels:
-            continue
-        rec = run_child(labeler, target, trace, args.timeout, args.mem_gb)
-        cache.put(rec)
-        done += 1
-        print(f"[{pkg} {i}/{len(todo)}] {target['id']}: {rec.get('status')} "
-              f"({rec.get('seconds', '?')} s)", file=sys.stderr, flush=True)
-    cache.save()
+    with LabelCache(args.cache_dir, pkg, version, torch.__version__) as cache:
+        cache.meta.update(package_dir=os.path.relpath(pdir, site), site=site)
+        labeler = Labeler(pkg, pdir, site)
+        trace = pkg == "transformers"
+        done = 0
+        for i, target in enumerate(todo, 1):
+            if target["id"] in cache.labels:
+                continue
+            rec = run_child(labeler, target, trace, args.timeout, args.mem_gb)
+            cache.put(rec)
+            done += 1
+            print(f"[{pkg} {i}/{len(todo)}] {target['id']}: {rec.get('status')} "
+                  f"({rec.get('seconds', '?')} s)", file=sys.stderr, flush=True)
     print(json.dumps({"cache": cache.path, "version": version, "targets": [t["id"] for t in todo],
                       "labelled_now": done}))
     return 0
