@@ -109,7 +109,8 @@ def remove_argument(source: str, call: ast.Call, arg: ast.AST) -> Optional[str]:
         return delete_span(source, arg.lineno, arg.col_offset, nxt.lineno, nxt.col_offset)  # type: ignore[attr-defined]
     if i > 0:  # from the end of the previous one: `f(x, **d)` -> `f(x)`
         prev = items[i - 1]
-        return delete_span(source, prev.end_lineno, prev.end_col_offset, arg.end_lineno, arg.end_col_offset)  # type: ignore[attr-defined]
+        start = (prev.end_lineno, prev.end_col_offset)  # type: ignore[attr-defined]
+        return delete_span(source, *start, arg.end_lineno, arg.end_col_offset)  # type: ignore[attr-defined]
     return delete_span(source, arg.lineno, arg.col_offset, arg.end_lineno, arg.end_col_offset)  # type: ignore[attr-defined]
 
 

@@ -12,7 +12,8 @@ for generalization is which values are *recorded* and which are *baked*:
 - RANK: `x.dim()`, `x.ndim`, `len(x.shape)`: plain Python ints, baked silently;
 - DEVICE: `x.device`, baked as a constant wherever it is passed;
 - TENSORS: a tuple/list of tensors (`x.chunk(2)`, `torch.split(...)`);
-- OTHER: known not to be any of the above (constants, `len(...)`, `.item()` results, `is` tests).
+- OTHER: known not to be any of the above (constants, `len(...)`, `.item()` results, `is` tests);
+- OPT_TENSOR: an `Optional[Tensor]` parameter: used as a tensor, it is one.
 
 Anything else is UNKNOWN, and rules stay silent on it: precision first. The analysis is flow-
 insensitive (a name's kind is the join of everything assigned to it), so a name that is sometimes a
@@ -26,15 +27,19 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from .compiler import schemas
 from .project.index import dotted
-from .project.model import ClassRef, External
+from .project.model import External
 
 if TYPE_CHECKING:  # pragma: no cover
     from .walk import FunctionContext
 
 TENSOR, SHAPE, SIZE, RANK, DEVICE, TENSORS, OTHER = "tensor", "shape", "size", "rank", "device", "tensors", "other"
+#: an `Optional[Tensor]` name: a tensor wherever it is used as one (None would fail there), but its own
+#: truth (`if mask:`) may be a None test, so it is not a tensor conversion for certain
+OPT_TENSOR = "optional-tensor"
 UNKNOWN: Optional[str] = None
 _BOTTOM = "⊥"
 
+_ARITH = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow)
 #: values whose Python truth / number conversion makes the tracer warn ("Converting a tensor to ...")
 TRACED = frozenset({TENSOR, SHAPE})
 
@@ -69,6 +74,8 @@ def _join(a: Optional[str], b: Optional[str]) -> Optional[str]:
         return b
     if b == _BOTTOM:
         return a
+    if {a, b} == {TENSOR, OPT_TENSOR}:
+        return OPT_TENSOR
     return a if a == b else UNKNOWN
 
 
@@ -137,8 +144,7 @@ class TraceFacts:
 
     def _param_kind(self, arg: ast.arg, default: Optional[ast.expr]) -> Optional[str]:
         if arg.annotation is not None:
-            name = dotted(arg.annotation)
-            return TENSOR if name and self.ctx.qualname(arg.annotation) in ("torch.Tensor",) or name == "Tensor" else UNKNOWN
+            return self._annotation_kind(arg.annotation)
         evidence = self._evidence(arg.arg)
         if evidence is False:
             return UNKNOWN
@@ -146,7 +152,31 @@ class TraceFacts:
             return UNKNOWN  # a flag or number with a default: not a tensor input
         if self.is_entry and default is None:
             return TENSOR  # the traced entry's example inputs are tensors
-        return TENSOR if evidence else UNKNOWN
+        if evidence:
+            return TENSOR if default is None else OPT_TENSOR
+        return UNKNOWN
+
+    def _annotation_kind(self, ann: ast.expr, depth: int = 0) -> Optional[str]:
+        """`Tensor` → TENSOR; `Optional[Tensor]`, `Tensor | None` → OPT_TENSOR; anything else UNKNOWN."""
+        if depth > 3:
+            return UNKNOWN
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                return self._annotation_kind(ast.parse(ann.value, mode="eval").body, depth + 1)
+            except SyntaxError:
+                return UNKNOWN
+        name = dotted(ann)
+        if name is not None:
+            return TENSOR if self.ctx.qualname(ann) == "torch.Tensor" or name == "Tensor" else UNKNOWN
+        if isinstance(ann, ast.Subscript) and (dotted(ann.value) or "").rsplit(".", 1)[-1] == "Optional":
+            return OPT_TENSOR if self._annotation_kind(ann.slice, depth + 1) == TENSOR else UNKNOWN
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            sides = [ann.left, ann.right]
+            nones = [x for x in sides if isinstance(x, ast.Constant) and x.value is None]
+            others = [x for x in sides if x not in nones]
+            if len(nones) == 1 and len(others) == 1 and self._annotation_kind(others[0], depth + 1) == TENSOR:
+                return OPT_TENSOR
+        return UNKNOWN
 
     def _evidence(self, name: str) -> Optional[bool]:
         """True if the body uses `name` as only a tensor is used, False if as only a non-tensor is."""
@@ -164,6 +194,9 @@ class TraceFacts:
             elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
                 if not self.is_entry:
                     return False  # iterated: more likely a tuple/list of tensors than a tensor
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == name \
+                    and any(isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
+                return False  # `h, c = state`: a tuple of tensors, as recurrent states are passed
             elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
                 if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                     return False  # `inputs["ids"]`: a dict
@@ -213,7 +246,7 @@ class TraceFacts:
                 elif how == "iter":
                     kinds = self._bind(target, self._element_kind(value), None)
                 else:
-                    kinds = self._bind(target, self.kind(value), value)
+                    kinds = self._bind(target, self._kind(value), value)
                 for n, k in kinds.items():
                     new[n] = _join(new.get(n, _BOTTOM), k)
             if all(self.env.get(n) == new[n] for n in new):
@@ -250,8 +283,16 @@ class TraceFacts:
 
     # -- expressions -----------------------------------------------------------------------------
     def kind(self, node: ast.AST) -> Optional[str]:
+        """The kind of a value as it is used: an Optional tensor used as a tensor is a tensor."""
         k = self._kind(node)
+        if k == OPT_TENSOR:
+            return TENSOR
         return UNKNOWN if k == _BOTTOM else k
+
+    def truth_kind(self, node: ast.AST) -> Optional[str]:
+        """The kind of a value whose truth Python asks for: `if mask:` on an Optional may test None."""
+        k = self._kind(node)
+        return UNKNOWN if k in (_BOTTOM, OPT_TENSOR) else k
 
     def _kind(self, node: ast.AST) -> Optional[str]:
         if isinstance(node, ast.Name):
@@ -261,7 +302,7 @@ class TraceFacts:
         if isinstance(node, ast.Constant):
             return OTHER
         if isinstance(node, ast.Attribute):
-            base = self._kind(node.value)
+            base = _as_tensor(self._kind(node.value))
             if base == TENSOR:
                 if node.attr == "shape":
                     return SIZE
@@ -275,7 +316,7 @@ class TraceFacts:
                     return OTHER
             return UNKNOWN
         if isinstance(node, ast.Subscript):
-            base = self._kind(node.value)
+            base = _as_tensor(self._kind(node.value))
             if base == TENSOR:
                 return TENSOR
             if base == SIZE:
@@ -286,7 +327,7 @@ class TraceFacts:
         if isinstance(node, ast.Call):
             return self._call_kind(node)
         if isinstance(node, ast.BinOp):
-            left, right = self._kind(node.left), self._kind(node.right)
+            left, right = _as_tensor(self._kind(node.left)), _as_tensor(self._kind(node.right))
             if TENSOR in (left, right) and not isinstance(node.op, ast.Mod) or left == TENSOR:
                 return TENSOR
             if left == _BOTTOM or right == _BOTTOM:
@@ -295,6 +336,8 @@ class TraceFacts:
                 return SIZE
             if SHAPE in (left, right) and {left, right} <= {SHAPE, OTHER} and SIZE not in (left, right):
                 return SHAPE
+            if SHAPE in (left, right) and {left, right} <= {SHAPE, UNKNOWN} and isinstance(node.op, _ARITH):
+                return SHAPE  # a size plus an int or a tensor: traced either way
             if RANK in (left, right) and {left, right} <= {RANK, OTHER}:
                 return RANK
             if left == OTHER and right == OTHER:
@@ -303,16 +346,20 @@ class TraceFacts:
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
                 return OTHER
-            return self._kind(node.operand)
+            return _as_tensor(self._kind(node.operand))
         if isinstance(node, ast.Compare):
             if any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
                 return OTHER
             if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
                 return UNKNOWN
-            kinds = [self._kind(x) for x in [node.left, *node.comparators]]
+            operands = [node.left, *node.comparators]
+            kinds = [_as_tensor(self._kind(x)) for x in operands]
             if TENSOR in kinds:
                 return TENSOR
-            if SHAPE in kinds or (SIZE in kinds and all(k in (SIZE, SHAPE, OTHER) for k in kinds)):
+            if SHAPE in kinds:
+                return SHAPE  # a traced size compared with anything gives a traced bool
+            if SIZE in kinds and all(k in (SIZE, SHAPE, OTHER) or isinstance(x, (ast.Tuple, ast.List))
+                                     for k, x in zip(kinds, operands)):
                 return SHAPE
             if RANK in kinds and all(k in (RANK, OTHER) for k in kinds):
                 return RANK
@@ -323,6 +370,8 @@ class TraceFacts:
             return OTHER if all(self._kind(v) == OTHER for v in node.values) else UNKNOWN
         if isinstance(node, ast.IfExp):
             return _join(self._kind(node.body), self._kind(node.orelse))
+        if isinstance(node, ast.NamedExpr):
+            return self._kind(node.value)
         if isinstance(node, (ast.Tuple, ast.List)):
             kinds = [self._kind(e) for e in node.elts if not isinstance(e, ast.Starred)]
             if not kinds or len(kinds) != len(node.elts):
@@ -354,7 +403,7 @@ class TraceFacts:
                 return OTHER if all(k in (SHAPE, OTHER, TENSOR, RANK) for k in kinds) else UNKNOWN
             return UNKNOWN
         if isinstance(func, ast.Attribute):
-            base = self._kind(func.value)
+            base = _as_tensor(self._kind(func.value))
             if base == TENSOR:
                 return self._method_kind(func.attr, node)
             if base == SIZE and func.attr == "numel":
@@ -415,6 +464,33 @@ class TraceFacts:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+def _as_tensor(kind: Optional[str]) -> Optional[str]:
+    return TENSOR if kind == OPT_TENSOR else kind
+
+
+def training_only(ctx: "FunctionContext", node: ast.AST) -> bool:
+    """Whether `node` runs only in training mode (`if self.training: ...`).
+
+    Models are traced in eval mode (torch's own checks flag train-mode dropout as nondeterministic),
+    so code under `self.training` is not what the trace records.
+    """
+    child, parent = node, ctx.parent(node)
+    while parent is not None and parent is not ctx.node:
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test and _tests_training(parent.test):
+            body = parent.body if isinstance(parent, ast.If) else [parent.body]
+            if any(child is b for b in body):
+                return True
+        child, parent = parent, ctx.parent(parent)
+    return False
+
+
+def _tests_training(test: ast.expr) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_tests_training(v) for v in test.values)
+    return isinstance(test, ast.Attribute) and test.attr == "training" and isinstance(test.value, ast.Name) \
+        and test.value.id == "self"
+
+
 def facts(ctx: "FunctionContext") -> TraceFacts:
     """The facts of the function `ctx` checks (computed once per context)."""
     cached = ctx.__dict__.get("_trace_facts")

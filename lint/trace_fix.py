@@ -46,6 +46,8 @@ def script_if_tracing_fix(ctx: "FunctionContext", node: ast.If) -> Optional[Fix]
     """The fix for a data-dependent `if` in traced code, or None when no scriptable one exists."""
     if imported_names(ctx).get("torch") != "torch":
         return None
+    while _is_elif(ctx, node):  # an `elif` moves with the whole chain
+        node = ctx.parent(node)  # type: ignore[assignment]
     cache = ctx.__dict__.setdefault("_sit_fixes", {})
     key = None if not ctx.info.class_name else id(node)
     if key not in cache:
@@ -123,6 +125,12 @@ def _extract(ctx: "FunctionContext", node: ast.If) -> Optional[Fix]:
 
 
 # -- checks ------------------------------------------------------------------------------------------
+def _is_elif(ctx: "FunctionContext", node: ast.If) -> bool:
+    parent = ctx.parent(node)
+    return (isinstance(parent, ast.If) and parent.orelse == [node]
+            and ctx.source.line_text(node.lineno).lstrip().startswith("elif"))
+
+
 def _whole_lines(ctx: "FunctionContext", node: ast.stmt) -> bool:
     first = ctx.source.line_text(node.lineno)
     last = ctx.source.line_text(node.end_lineno or node.lineno)
@@ -175,15 +183,19 @@ def _definitely_assigned(body: list[ast.stmt]) -> set[str]:
     return out
 
 
+def _in_order(names: list[ast.Name]) -> list[str]:
+    return [n.id for n in sorted(names, key=lambda n: (n.lineno, n.col_offset))]
+
+
 def _loads(root: ast.AST, exclude: Optional[set[int]] = None) -> list[str]:
-    return [n.id for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-            and (exclude is None or id(n) not in exclude)]
+    return _in_order([n for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                      and (exclude is None or id(n) not in exclude)])
 
 
 def _stores(root: ast.AST) -> list[str]:
     comp_targets = {id(n) for c in ast.walk(root) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
-    return [n.id for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            and id(n) not in comp_targets]
+    return _in_order([n for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                      and id(n) not in comp_targets])
 
 
 def _bound_names(fn: ast.FunctionDef, exclude: set[int]) -> set[str]:
@@ -199,7 +211,7 @@ def _reindent(lines: list[str], col: int, indent: str) -> list[str]:
     for line in lines:
         prefix = line[:col]
         out.append(indent + line[col:] if not prefix.strip() else indent + line.lstrip())
-    return [l.rstrip() for l in out]
+    return [line.rstrip() for line in out]
 
 
 def _snake(name: str) -> str:

@@ -81,6 +81,8 @@ class FunctionContext(_Reporter):
         self.node = node
         self.class_node = class_node
         self.parents: dict[ast.AST, ast.AST] = {}
+        #: per-function facts rules compute once and reuse across nodes (keyed by the rule's choice)
+        self.memo: dict[Any, Any] = {}
 
     @property
     def ref(self) -> FuncRef:

@@ -11,7 +11,6 @@ and the rules stay silent (precision first).
 from __future__ import annotations
 
 import ast
-import re
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -330,10 +329,12 @@ def _scan_method(project: Project, klass: ClassRef, fn: ast.FunctionDef, facts: 
     me = self_name(fn)
     qual = f"{klass.name}.{fn.name}"
     parents: dict[ast.AST, ast.AST] = {}
-    for parent in ast.walk(fn):
-        for child in ast.iter_child_nodes(parent):
-            parents[child] = parent
-    for node in ast.walk(fn):
+    stack: list[ast.AST] = [fn]
+    while stack:  # one pass: a node's parent is recorded before the node is processed
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+            stack.append(child)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 _record_target(target, node.value, qual, facts, me, node)
@@ -451,32 +452,11 @@ def _init_closure(facts: ClassFacts) -> None:
 
 
 # -- attributes assigned from outside the class --------------------------------------------------
-_ATTR_STORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_]\w*)\s*=(?!=)")
-_PROJECT_STORES: "weakref.WeakKeyDictionary[Project, tuple[frozenset[str], bool]]" = weakref.WeakKeyDictionary()
-
-
 def project_attribute_stores(project: Project) -> tuple[frozenset[str], bool]:
     """Attribute names assigned on something other than `self` anywhere in the project
-    (`model.cache = None`), and whether any `setattr(obj, <non-literal>, ...)` exists there."""
-    if project in _PROJECT_STORES:
-        return _PROJECT_STORES[project]
-    names: set[str] = set()
-    dynamic = False
-    for summary in project.by_path.values():
-        try:
-            with open(summary.path, "r", encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
-        except OSError:
-            continue
-        names.update(m.group(2) for m in _ATTR_STORE.finditer(text) if m.group(1) not in ("self", "cls"))
-        for m in re.finditer(r"\bsetattr\(\s*([A-Za-z_]\w*)\s*,\s*([^,]+),", text):
-            if m.group(1) != "self" and not re.match(r"\s*['\"]", m.group(2)):
-                dynamic = True
-            elif m.group(1) != "self":
-                names.add(m.group(2).strip().strip("'\""))
-    result = (frozenset(names), dynamic)
-    _PROJECT_STORES[project] = result
-    return result
+    (`model.cache = None`), and whether any `setattr(obj, <non-literal>, ...)` exists there
+    (gathered per file by the index, so no file is read again)."""
+    return project.attribute_stores()
 
 
 def _externally_touched(project: Project, facts: ClassFacts) -> bool:

@@ -67,8 +67,26 @@ def _is_staticmethod(ctx: "FunctionContext") -> bool:
     return any(d.rsplit(".", 1)[-1] == "staticmethod" for d in ctx.info.decorators)
 
 
+_OVERLOAD_DECORATORS = {"overload", "_overload", "_overload_method"}
+
+
+def _is_overloaded(ctx: "FunctionContext") -> bool:
+    """Does an `@overload`-style stub share this function's name? Then the compiler types the
+    implementation's unannotated parameters from each overload, not as Tensor."""
+    owner = ctx.class_node if ctx.class_node is not None else ctx.source.tree
+    for stmt in getattr(owner, "body", []):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == ctx.node.name:
+            for dec in stmt.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name in _OVERLOAD_DECORATORS:
+                    return True
+    return False
+
+
 def _param_kinds(ctx: "FunctionContext") -> dict[str, Optional[str]]:
     fn = ctx.node
+    overloaded = _is_overloaded(ctx)
     args = fn.args
     positional = args.posonlyargs + args.args
     defaults: dict[str, ast.expr] = {}
@@ -84,7 +102,7 @@ def _param_kinds(ctx: "FunctionContext") -> dict[str, Optional[str]]:
             kinds[arg.arg] = None
         elif arg.annotation is not None:
             kinds[arg.arg] = annotation_kind(arg.annotation, ctx)
-        elif fn.type_comment or arg.type_comment:
+        elif fn.type_comment or arg.type_comment or overloaded:
             kinds[arg.arg] = None
         else:
             default = defaults.get(arg.arg)
@@ -160,8 +178,8 @@ class Kinds:
         "bool", "none", "tensor", or None when it is not certain."""
         if node is None:
             return None
-        if isinstance(node, (ast.List, ast.ListComp)):
-            return "list"
+        if isinstance(node, (ast.List, ast.ListComp, ast.GeneratorExp)):
+            return "list"  # the frontend builds a generator expression as a list comprehension
         if isinstance(node, ast.Tuple):
             return "tuple"
         if isinstance(node, (ast.Dict, ast.DictComp)):

@@ -70,12 +70,15 @@ def probes_attribute(ctx: FunctionContext, me: str, name: str) -> bool:
     """Does the function test for the attribute (`hasattr(self, "name")`, `getattr(self, "name", d)`)?
     `hasattr` is a static condition for the compiler, so uses it guards (enclosing `if`, or an early
     `return` before them) are never compiled."""
-    for sub in ast.walk(ctx.node):
-        if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ("hasattr", "getattr")
-                and len(sub.args) >= 2 and isinstance(sub.args[0], ast.Name) and sub.args[0].id == me
-                and str_literal(sub.args[1]) == name):
-            return True
-    return False
+    probes = ctx.memo.get("attribute-probes")
+    if probes is None:  # one walk per function, however many attributes are asked about
+        probes = ctx.memo["attribute-probes"] = {
+            (sub.args[0].id, str_literal(sub.args[1]))
+            for sub in ast.walk(ctx.node)
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ("hasattr", "getattr")
+            and len(sub.args) >= 2 and isinstance(sub.args[0], ast.Name)
+        }
+    return (me, name) in probes
 
 
 def in_annotation(ctx: FunctionContext, node: ast.AST) -> bool:

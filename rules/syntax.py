@@ -13,7 +13,7 @@ from typing import Optional
 from tslint.finding import Finding
 from tslint.neutralize import (
     delete_span, node_at, remove_argument, replace_expression, replace_keyword_line, replace_line_prefix,
-    replace_span, segment, stub_definition, stub_statement,
+    replace_span, stub_definition, stub_statement,
 )
 from tslint.rule import Rule
 from tslint.walk import FunctionContext, KeywordSpan, Span
@@ -210,7 +210,8 @@ class TryBlock(Rule):
             return None
         out = source
         # a bare `raise` is only legal in a handler; under `if False:` the frontend would crash on it
-        bare = [n for h in node.handlers for n in ast.walk(h) if isinstance(n, ast.Raise) and n.exc is None]  # type: ignore[attr-defined]
+        handlers: list[ast.ExceptHandler] = node.handlers  # type: ignore[attr-defined]
+        bare = [n for h in handlers for n in ast.walk(h) if isinstance(n, ast.Raise) and n.exc is None]
         for stmt in sorted(bare, key=lambda n: (n.lineno, n.col_offset), reverse=True):
             out = stub_statement(out, stmt, "raise RuntimeError()")
         out = replace_line_prefix(out, node.lineno, "try:", "if True:")
@@ -348,9 +349,10 @@ class NestedFunction(Rule):
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+        name = getattr(node, "name", "")
         ctx.report(self, KeywordSpan(node, keyword),
-                   f"nested `{keyword} {node.name}`: function definitions aren't supported inside compiled "  # type: ignore[attr-defined]
-                   "functions; move it to module level (or make it a method) and pass what it captures")
+                   f"nested `{keyword} {name}`: function definitions aren't supported inside compiled functions; "
+                   "move it to module level (or make it a method) and pass what it captures")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -394,8 +396,9 @@ class NestedClass(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        name = getattr(node, "name", "")
         ctx.report(self, KeywordSpan(node, "class"),
-                   f"nested `class {node.name}`: class definitions aren't supported inside compiled functions; "  # type: ignore[attr-defined]
+                   f"nested `class {name}`: class definitions aren't supported inside compiled functions; "
                    "define it at module level")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
@@ -678,11 +681,12 @@ class AnnotationWithoutValue(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
-        if node.value is None:  # type: ignore[attr-defined]
-            target = ast.unparse(node.target)  # type: ignore[attr-defined]
+        assert isinstance(node, ast.AnnAssign)
+        if node.value is None:
+            decl = f"{ast.unparse(node.target)}: {ast.unparse(node.annotation)}"
             ctx.report(self, node,
-                       f"`{target}: {ast.unparse(node.annotation)}` has no value: annotated declarations need one "  # type: ignore[attr-defined]
-                       f"in TorchScript; write `{target}: {ast.unparse(node.annotation)} = <initial value>`")  # type: ignore[attr-defined]
+                       f"`{decl}` has no value: annotated declarations need one in TorchScript; write "
+                       f"`{decl} = <initial value>`")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.AnnAssign,))
@@ -789,9 +793,10 @@ class KeywordExpansion(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
-        if node.arg is None:  # type: ignore[attr-defined]
+        assert isinstance(node, ast.keyword)
+        if node.arg is None:
             ctx.report(self, node,
-                       f"`**{ast.unparse(node.value)}`: keyword-argument expansion isn't supported in TorchScript; "  # type: ignore[attr-defined]
+                       f"`**{ast.unparse(node.value)}`: keyword-argument expansion isn't supported in TorchScript; "
                        "pass the keyword arguments explicitly")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
@@ -1149,11 +1154,11 @@ class UnsupportedAugmentedAssignment(Rule):
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.AugAssign,))
-        if node is None or type(node.op) not in _AUG_OPS:  # type: ignore[attr-defined]
+        if not isinstance(node, ast.AugAssign) or type(node.op) not in _AUG_OPS:
             return None
-        target = ast.unparse(node.target)  # type: ignore[attr-defined]
-        op = _AUG_OPS[type(node.op)]  # type: ignore[attr-defined]
-        return stub_statement(source, node, f"{target} = {target} {op} ({ast.unparse(node.value)})")  # type: ignore[arg-type, attr-defined]
+        target = ast.unparse(node.target)
+        op = _AUG_OPS[type(node.op)]
+        return stub_statement(source, node, f"{target} = {target} {op} ({ast.unparse(node.value)})")
 
 
 class UnaryPlus(Rule):
@@ -1310,7 +1315,8 @@ class Walrus(Rule):
 
 def _brackets(source: str, node: ast.AST, opening: str, closing: str) -> str:
     """Swap the first and last character of a display (`{1, 2}` → `[1, 2]`)."""
-    out = replace_span(source, node.lineno, node.col_offset, node.lineno, node.col_offset + 1, opening)  # type: ignore[attr-defined]
+    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    out = replace_span(source, line, col, line, col + 1, opening)
     end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
     return replace_span(out, end_line, end_col - 1, end_line, end_col, closing)
 
@@ -1621,7 +1627,8 @@ class BareRaise(Rule):
     compiler_message = "'NoneType' object has no attribute 'lineno'"
     node_types = (ast.Raise,)
     VALID = [
-        _M + "@torch.jit.script\ndef f(x):\n    if x.dim() != 4:\n        raise RuntimeError(\"expected a 4-D input\")\n    return x\n",
+        _M + "@torch.jit.script\ndef f(x):\n    if x.dim() != 4:\n        raise RuntimeError(\"expected a 4-D input\")\n"
+        "    return x\n",
     ]
     INVALID = [
         _MOD + "    def forward(self, x):\n        if x.dim() != 4:\n            raise  # error\n        return x\n",

@@ -15,9 +15,10 @@ from tslint.finding import Finding
 from tslint.neutralize import (
     delete_span, node_at, replace_expression, replace_span, segment, stub_statement,
 )
+from tslint.project.index import decorator_name
 from tslint.project.model import ClassRef, FuncRef, jit_decorator
 from tslint.rule import Rule
-from tslint.walk import FunctionContext, KeywordSpan
+from tslint.walk import FunctionContext
 
 from ._kinds import CONTAINERS, kinds
 
@@ -210,8 +211,8 @@ class RaiseNonException(Rule):
                 text = segment(source, exc)
                 if text is None:
                     return None
-                return replace_span(source, exc.lineno, exc.col_offset, exc.end_lineno, exc.end_col_offset,  # type: ignore[arg-type]
-                                    f"RuntimeError({text})")
+                end_line, end_col = exc.end_lineno or exc.lineno, exc.end_col_offset or exc.col_offset
+                return replace_span(source, exc.lineno, exc.col_offset, end_line, end_col, f"RuntimeError({text})")
         return None
 
 
@@ -280,7 +281,8 @@ class AssertTuple(Rule):
                 text = text + "\n" * missing + (")" if len(parts) > 1 else "")
                 if missing and len(parts) == 1:
                     return None
-                return replace_span(source, test.lineno, test.col_offset, test.end_lineno, test.end_col_offset, text)  # type: ignore[arg-type]
+                end_line, end_col = test.end_lineno or test.lineno, test.end_col_offset or test.col_offset
+                return replace_span(source, test.lineno, test.col_offset, end_line, end_col, text)
         return None
 
 
@@ -324,22 +326,31 @@ class WithNonObject(Rule):
             if not isinstance(expr, (ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.JoinedStr)):
                 continue
             kind = kinds(ctx).kind(expr)
-            if kind is not None and kind != "none":
-                ctx.report(self, expr,
-                           f"`with {_text(expr)}`: {_describe(kind)} is not a context manager; TorchScript's `with` "
-                           "needs an object with `__enter__`/`__exit__`")
+            if kind is None or kind == "none":
+                continue
+            if isinstance(expr, ast.Name) and _unannotated_param(ctx, expr.id):
+                what = (f"`{expr.id}` is not annotated, so TorchScript types it as a Tensor, which is not a context "
+                        f"manager; annotate `{expr.id}` with its class")
+            else:
+                what = (f"{_describe(kind)} is not a context manager; TorchScript's `with` needs an object with "
+                        "`__enter__`/`__exit__`")
+            ctx.report(self, expr, f"`with {_text(expr)}`: {what}")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.With,))
-        if node is None:
-            tree = _parse(source)
-            node = next((n for n in ast.walk(tree) if isinstance(n, ast.With) and n.lineno == finding.line), None) if tree else None
+        tree = _parse(source)
+        node = next((n for n in ast.walk(tree) if isinstance(n, ast.With) and n.lineno == finding.line), None) if tree else None
         if node is None or len(node.items) != 1 or node.items[0].optional_vars is not None:  # type: ignore[attr-defined]
             return None
         expr = node.items[0].context_expr  # type: ignore[attr-defined]
         if expr.end_lineno != node.lineno:
             return None
-        return replace_span(source, node.lineno, node.col_offset, node.lineno, expr.end_col_offset, "if True")  # type: ignore[attr-defined, arg-type]
+        end_col = expr.end_col_offset or expr.col_offset
+        return replace_span(source, node.lineno, node.col_offset, node.lineno, end_col, "if True")
+
+
+def _unannotated_param(ctx: FunctionContext, name: str) -> bool:
+    args = ctx.node.args
+    return any(a.arg == name and a.annotation is None for a in args.posonlyargs + args.args + args.kwonlyargs)
 
 
 class WithOpen(Rule):
@@ -525,14 +536,16 @@ class MultidimIndexNonTensor(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
-        if not isinstance(node.ctx, ast.Load) or not isinstance(node.slice, ast.Tuple):  # type: ignore[attr-defined]
+        assert isinstance(node, ast.Subscript)
+        if not isinstance(node.ctx, ast.Load) or not isinstance(node.slice, ast.Tuple):
             return
-        kind = kinds(ctx).kind(node.value)  # type: ignore[attr-defined]
+        kind = kinds(ctx).kind(node.value)
         if kind in CONTAINERS:
-            indices = "".join(f"[{_text(e, 20)}]" for e in node.slice.elts)  # type: ignore[attr-defined]
+            base = _text(node.value)
+            indices = "".join(f"[{_text(e, 20)}]" for e in node.slice.elts)
             ctx.report(self, node,
-                       f"`{_text(node)}`: `{_text(node.value)}` is {_describe(kind)}, and multi-dimensional indexing "  # type: ignore[attr-defined]
-                       f"only works on tensors; index one level at a time (`{_text(node.value)}{indices}`)")  # type: ignore[attr-defined]
+                       f"`{_text(node)}`: `{base}` is {_describe(kind)}, and multi-dimensional indexing only works "
+                       f"on tensors; index one level at a time (`{base}{indices}`)")
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.Subscript,))
@@ -608,19 +621,20 @@ class StarredList(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        assert isinstance(node, ast.Starred)
         parent = ctx.parent(node)
-        if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+        if isinstance(node.ctx, ast.Store):
             source = _assigned_from(parent, ctx)
             if source is not None and kinds(ctx).kind(source) == "list":
                 ctx.report(self, node,
-                           f"`*{_text(node.value)}` unpacks `{_text(source)}`, a list whose length TorchScript can't "  # type: ignore[attr-defined]
+                           f"`*{_text(node.value)}` unpacks `{_text(source)}`, a list whose length TorchScript can't "
                            "know at compile time; index it instead (`a, rest = l[0], l[1:]`)")
             return
         if isinstance(parent, ast.Subscript) or _special_call(parent, ctx):
             return  # TS139 (`zip(*…)`, `x[*…]`)
         if isinstance(parent, ast.Tuple) and isinstance(ctx.parent(parent), ast.Subscript):
             return
-        value = node.value  # type: ignore[attr-defined]
+        value = node.value
         if kinds(ctx).kind(value) == "list":
             hint = "pass the list itself" if isinstance(parent, ast.Call) else "concatenate lists with `+`"
             ctx.report(self, node,
@@ -752,7 +766,7 @@ class EllipsisValue(Rule):
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
-        if any(d.rsplit(".", 1)[-1] in _OVERLOADS for d in ctx.info.decorators):
+        if any((decorator_name(d) or "").rsplit(".", 1)[-1] in _OVERLOADS for d in ctx.node.decorator_list):
             return  # an overload stub: the compiler reads the implementation instead
         if isinstance(node, ast.Subscript):
             if _is_ellipsis(node.slice) and isinstance(node.ctx, ast.Load):
@@ -773,8 +787,9 @@ class EllipsisValue(Rule):
             if isinstance(node, ast.Subscript) and _is_ellipsis(node.slice) and node.lineno == finding.line:
                 s = node.slice
                 return replace_span(source, s.lineno, s.col_offset, s.end_lineno, s.end_col_offset, ":")  # type: ignore[arg-type]
-            if _is_ellipsis(node) and node.lineno == finding.line and node.col_offset == finding.col:  # type: ignore[attr-defined]
-                return replace_span(source, node.lineno, node.col_offset, node.lineno, node.col_offset + 3, "None")  # type: ignore[attr-defined]
+            at_finding = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)) == (finding.line, finding.col)
+            if isinstance(node, ast.Constant) and _is_ellipsis(node) and at_finding:
+                return replace_span(source, node.lineno, node.col_offset, node.lineno, node.col_offset + 3, "None")
         return None
 
 

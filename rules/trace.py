@@ -9,10 +9,11 @@ the patterns that do generalize (`x.view(x.size(0), -1)`, `torch.zeros(x.shape[0
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator
 
 from tslint.rule import Rule
-from tslint.trace_facts import DEVICE, RANK, SHAPE, SIZE, TENSOR, TRACED, facts, is_builtin_call, source_of
+from tslint.trace_facts import (DEVICE, RANK, SHAPE, SIZE, TENSOR, TRACED, facts, is_builtin_call, source_of,
+                                training_only)
 from tslint.trace_fix import len_fix, script_if_tracing_fix
 from tslint.walk import FunctionContext
 
@@ -54,7 +55,21 @@ def _truth_tested(test: ast.expr) -> Iterator[ast.expr]:
 
 def _conversions(ctx: FunctionContext, test: ast.expr, kinds: frozenset) -> list[ast.expr]:
     f = facts(ctx)
-    return [e for e in _truth_tested(test) if f.kind(e) in kinds]
+    return [e for e in _truth_tested(test) if f.truth_kind(e) in kinds]
+
+
+class TraceRule(Rule):
+    """A rule about traced code. Code that runs only in training mode (`if self.training:`) is
+    skipped: models are traced in eval mode."""
+
+    contexts = TRACE
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if not training_only(ctx, node):
+            self.check(node, ctx)
+
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
+        raise NotImplementedError
 
 
 def _is_check_only(node: ast.If) -> bool:
@@ -73,7 +88,7 @@ def _tests_of(node: ast.AST) -> list[ast.expr]:
 _WHAT = {ast.If: "`if`", ast.While: "`while`", ast.IfExp: "the conditional expression", ast.comprehension: "the comprehension `if`"}
 
 
-class TensorCondition(Rule):
+class TensorCondition(TraceRule):
     """
     ## What it does
     Flags Python control flow that depends on tensor values or traced sizes in traced code: `if`,
@@ -126,7 +141,6 @@ class TensorCondition(Rule):
     name = "tensor-condition"
     message = "Python control flow on a tensor value is frozen to the branch taken by the example input"
     compiler_message = "Converting a tensor to a Python boolean"
-    contexts = TRACE
     fix_safety = "unsafe"
     node_types = (ast.If, ast.While, ast.IfExp, ast.comprehension, ast.BoolOp, ast.UnaryOp, ast.Call)
     VALID = [
@@ -157,7 +171,7 @@ class TensorCondition(Rule):
         "traced = torch.jit.trace(f, (torch.ones(3), torch.ones(3)))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         if isinstance(node, ast.If) and _is_check_only(node):
             return  # TS513
         if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.comprehension)):
@@ -179,7 +193,7 @@ class TensorCondition(Rule):
             for expr in _conversions(ctx, node.operand, TRACED):
                 ctx.report(self, expr, self._message(ctx, expr, "`not`"))
         elif is_builtin_call(ctx, node, "bool") and node.args:  # type: ignore[attr-defined]
-            if facts(ctx).kind(node.args[0]) in TRACED:  # type: ignore[attr-defined]
+            if facts(ctx).truth_kind(node.args[0]) in TRACED:  # type: ignore[attr-defined]
                 ctx.report(self, node, self._message(ctx, node.args[0], "`bool()`"))  # type: ignore[attr-defined]
         elif is_builtin_call(ctx, node, "min", "max") and len(node.args) >= 2:  # type: ignore[attr-defined]
             f = facts(ctx)
@@ -199,7 +213,7 @@ class TensorCondition(Rule):
                 "inputs silently take it too; move it into a `@torch.jit.script_if_tracing` function or use `torch.where`")
 
 
-class TraceTimeCheck(Rule):
+class TraceTimeCheck(TraceRule):
     """
     ## What it does
     Flags `assert <tensor condition>` and `if <tensor condition>: raise ...` in traced code, when
@@ -233,7 +247,6 @@ class TraceTimeCheck(Rule):
     severity = "warning"
     message = "a check on tensor values runs only while tracing; the traced graph never checks it again"
     compiler_message = "Converting a tensor to a Python boolean"
-    contexts = TRACE
     node_types = (ast.Assert, ast.If)
     VALID = [
         "import torch\n\n\ndef f(x, bias=None):\n    assert bias is None or bias.dim() == 1\n    return x + 1\n\n\n"
@@ -246,7 +259,7 @@ class TraceTimeCheck(Rule):
         "traced = torch.jit.trace(f, (torch.rand(4),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         if isinstance(node, ast.If) and not _is_check_only(node):
             return
         for expr in _conversions(ctx, node.test, TRACED):  # type: ignore[attr-defined]
@@ -255,7 +268,7 @@ class TraceTimeCheck(Rule):
                                    "never checks it, so inputs that violate it are not rejected; use `torch._assert`")
 
 
-class RankBranch(Rule):
+class RankBranch(TraceRule):
     """
     ## What it does
     Flags branches on a tensor's rank in traced code: `if x.dim() == 3`, `if x.ndim > 2`,
@@ -285,7 +298,6 @@ class RankBranch(Rule):
     severity = "warning"
     message = "a branch on the tensor's rank is frozen by tracing; inputs of another rank take the example's branch"
     compiler_message = "(no TracerWarning: the branch on the rank is frozen silently)"
-    contexts = TRACE
     node_types = (ast.If, ast.While, ast.IfExp)
     VALID = [
         # a validation that raises is not a branch of the result
@@ -301,7 +313,7 @@ class RankBranch(Rule):
         "def diverges():\n    y = torch.randn(2, 3)\n    return traced(y).shape != f(y).shape\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         if isinstance(node, ast.If) and _is_check_only(node):
             return
         for expr in _conversions(ctx, node.test, frozenset({RANK})):  # type: ignore[attr-defined]
@@ -311,12 +323,12 @@ class RankBranch(Rule):
 
 def _in_range_loop(ctx: FunctionContext, node: ast.AST) -> bool:
     """Whether `node` is inside the arguments of a `range(...)` that a `for` or comprehension iterates."""
-    child, parent = node, ctx.parent(node)
+    parent = ctx.parent(node)
     while parent is not None and not isinstance(parent, ast.stmt):
         if is_builtin_call(ctx, parent, "range"):
             loop = ctx.parent(parent)
             return isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is parent
-        child, parent = parent, ctx.parent(parent)
+        parent = ctx.parent(parent)
     return False
 
 
@@ -348,7 +360,7 @@ def _in_baking_position(ctx: FunctionContext, node: ast.AST) -> bool:
     return False
 
 
-class LenOfTensor(Rule):
+class LenOfTensor(TraceRule):
     """
     ## What it does
     Flags `len(t)` on a tensor in traced code.
@@ -382,7 +394,6 @@ class LenOfTensor(Rule):
     name = "len-of-tensor"
     message = "`len()` of a tensor is baked into the trace as a constant; use `x.shape[0]`"
     compiler_message = "Using len to get tensor shape might cause the trace to be incorrect"
-    contexts = TRACE
     fix_safety = "safe"
     node_types = (ast.Call,)
     VALID = [
@@ -398,7 +409,7 @@ class LenOfTensor(Rule):
         "traced = torch.jit.trace(f, (torch.rand(3),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         if not is_builtin_call(ctx, node, "len") or len(node.args) != 1:  # type: ignore[attr-defined]
             return
         arg = node.args[0]  # type: ignore[attr-defined]
@@ -410,7 +421,7 @@ class LenOfTensor(Rule):
                                f"dimension silently get the example's; use `{text}.shape[0]`", fix=fix)
 
 
-class TensorToNumber(Rule):
+class TensorToNumber(TraceRule):
     """
     ## What it does
     Flags conversions of tensors or traced sizes into Python numbers in traced code: `t.item()`,
@@ -442,7 +453,6 @@ class TensorToNumber(Rule):
     name = "tensor-to-python-number"
     message = "a tensor or traced size converted to a Python number is baked into the trace"
     compiler_message = "Converting a tensor to a Python"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = [
         "import torch\n\n\ndef f(x):\n    return x / x.shape[-1] ** 0.5 + x / x.numel()\n\n\n"
@@ -459,7 +469,7 @@ class TensorToNumber(Rule):
         "traced = torch.jit.trace(f, (torch.randn(6),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         call: ast.Call = node  # type: ignore[assignment]
         f = facts(ctx)
         func = call.func
@@ -480,7 +490,7 @@ class TensorToNumber(Rule):
                                    "(`x.shape[-1] ** 0.5`, `torch.sqrt`)")
 
 
-class TensorToList(Rule):
+class TensorToList(TraceRule):
     """
     ## What it does
     Flags `t.tolist()` on a tensor in traced code.
@@ -505,7 +515,6 @@ class TensorToList(Rule):
     name = "tensor-tolist"
     message = "`.tolist()` bakes the tensor's values into the trace"
     compiler_message = "Converting a tensor to a Python list"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = ["import torch\n\n\ndef f(x):\n    return x.flip(0)\n\n\ntraced = torch.jit.trace(f, (torch.arange(3),))\n"]
     INVALID = [
@@ -513,14 +522,14 @@ class TensorToList(Rule):
         "traced = torch.jit.trace(f, (torch.ones(2, 2),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         func = node.func  # type: ignore[attr-defined]
         if isinstance(func, ast.Attribute) and func.attr == "tolist" and facts(ctx).kind(func.value) == TENSOR:
             ctx.report(self, node, f"`{_short(ctx, node)}` turns a tensor into Python numbers, baked into the trace: "
                                    "every input silently gets the example's values")
 
 
-class TensorToNumpy(Rule):
+class TensorToNumpy(TraceRule):
     """
     ## What it does
     Flags `t.numpy()`, `np.asarray(t)` and `np.array(t)` on tensors in traced code.
@@ -547,7 +556,6 @@ class TensorToNumpy(Rule):
     name = "tensor-to-numpy"
     message = "NumPy conversions bake the tensor's values into the trace"
     compiler_message = "Converting a tensor to a NumPy array"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = ["import torch\n\n\ndef f(x):\n    return torch.clamp(x, 0, 1)\n\n\ntraced = torch.jit.trace(f, (torch.randn(3),))\n"]
     INVALID = [
@@ -555,7 +563,7 @@ class TensorToNumpy(Rule):
         "traced = torch.jit.trace(f, (torch.randn(3),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         call: ast.Call = node  # type: ignore[assignment]
         f = facts(ctx)
         func = call.func
@@ -572,7 +580,7 @@ class TensorToNumpy(Rule):
 _ITERATING_BUILTINS = ("list", "tuple", "enumerate", "zip", "sorted", "sum", "reversed", "set", "map", "iter", "any", "all")
 
 
-class IterateTensor(Rule):
+class IterateTensor(TraceRule):
     """
     ## What it does
     Flags iterating over a tensor in traced code: `for row in x`, comprehensions over `x`,
@@ -600,7 +608,6 @@ class IterateTensor(Rule):
     name = "iterate-tensor"
     message = "iterating over a tensor unrolls the loop for the example's first dimension"
     compiler_message = "Iterating over a tensor might cause the trace to be incorrect"
-    contexts = TRACE
     node_types = (ast.For, ast.comprehension, ast.Assign, ast.Call)
     VALID = [
         "import torch\n\n\ndef f(x):\n    a, b = x.chunk(2)\n    return a + b\n\n\ntraced = torch.jit.trace(f, (torch.randn(4),))\n",
@@ -608,10 +615,10 @@ class IterateTensor(Rule):
     INVALID = [
         "import torch\n\n\ndef f(x):\n    out = []\n    for row in x:  # error\n        out.append(row * 2)\n    return torch.stack(out)\n\n\n"
         "traced = torch.jit.trace(f, (torch.randn(3, 2),))\n",
-        "import torch\n\n\ndef f(x):\n    a, b = x  # error\n    return a - b\n\n\ntraced = torch.jit.trace(f, (torch.randn(2, 3),))\n",
+        "import torch\n\n\ndef f(x):\n    a, b = x * 2  # error\n    return a - b\n\n\ntraced = torch.jit.trace(f, (torch.randn(2, 3),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         f = facts(ctx)
         if isinstance(node, (ast.For, ast.comprehension)):
             if f.kind(node.iter) == TENSOR:
@@ -633,7 +640,7 @@ class IterateTensor(Rule):
                 "inputs with more rows silently lose them; use batched tensor ops")
 
 
-class TensorFromSizes(Rule):
+class TensorFromSizes(TraceRule):
     """
     ## What it does
     Flags `torch.tensor(...)` / `torch.as_tensor(...)` built from a list or tuple of traced sizes or
@@ -663,7 +670,6 @@ class TensorFromSizes(Rule):
     name = "tensor-from-sizes"
     message = "`torch.tensor` of traced sizes or values is recorded as a constant"
     compiler_message = "results are registered as constants in the trace"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = [
         "import torch\n\n\ndef f(x):\n    return x * torch._shape_as_tensor(x)[0]\n\n\ntraced = torch.jit.trace(f, (torch.randn(4, 3),))\n\n\n"
@@ -679,7 +685,7 @@ class TensorFromSizes(Rule):
         "traced = torch.jit.trace(f, (torch.randn(4, 3),))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         call: ast.Call = node  # type: ignore[assignment]
         qual = ctx.qualname(call.func)
         if qual not in ("torch.tensor", "torch.as_tensor") or not call.args:
@@ -695,7 +701,7 @@ class TensorFromSizes(Rule):
                                    "the example's; build it from 0-dim tensors (`torch.stack([torch.tensor(n) ...])`)")
 
 
-class UnrolledShapeLoop(Rule):
+class UnrolledShapeLoop(TraceRule):
     """
     ## What it does
     Flags Python loops whose count comes from a tensor's size in traced code: `for i in
@@ -726,7 +732,6 @@ class UnrolledShapeLoop(Rule):
     name = "unrolled-shape-loop"
     message = "a Python loop over a tensor's size is unrolled for the example's size"
     compiler_message = "(no TracerWarning: the loop is unrolled silently)"
-    contexts = TRACE
     node_types = (ast.For, ast.comprehension)
     VALID = [
         "import torch\n\n\ndef f(x):\n    for _ in range(3):\n        x = x * 2\n    return x * torch.arange(x.size(0)).view(-1, 1)\n\n\n"
@@ -742,7 +747,7 @@ class UnrolledShapeLoop(Rule):
         "def diverges():\n    y = torch.ones(6, 3)\n    return not torch.equal(traced(y), f(y))\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         it = node.iter  # type: ignore[attr-defined]
         if not is_builtin_call(ctx, it, "range"):
             return
@@ -758,8 +763,7 @@ class UnrolledShapeLoop(Rule):
                 return
 
 
-
-class DeviceBaked(Rule):
+class DeviceBaked(TraceRule):
     """
     ## What it does
     Flags `device=x.device` and `.to(x.device)` in traced code, where `x` is a tensor.
@@ -786,7 +790,6 @@ class DeviceBaked(Rule):
     severity = "warning"
     message = "the input's device is baked into the trace as a constant"
     compiler_message = "(no TracerWarning: the device is recorded as a constant)"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = [
         "import torch\n\n\ndef f(x):\n    return x.new_zeros(x.shape[0], 2) + torch.zeros_like(x)[:, :1]\n\n\n"
@@ -799,7 +802,7 @@ class DeviceBaked(Rule):
         "def diverges():\n    y = torch.randn(6, 3, device='meta')\n    return traced(y).device != f(y).device\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         call: ast.Call = node  # type: ignore[assignment]
         f = facts(ctx)
         func = call.func
@@ -818,7 +821,7 @@ class DeviceBaked(Rule):
                 return
 
 
-class ResizeInTrace(Rule):
+class ResizeInTrace(TraceRule):
     """
     ## What it does
     Flags `t.resize_(...)` and `t.resize_as_(...)` in traced code.
@@ -847,7 +850,6 @@ class ResizeInTrace(Rule):
     name = "resize-in-trace"
     message = "`resize_` cannot be traced; use `view` or `reshape`"
     compiler_message = "resize_ can't be represented in the JIT"
-    contexts = TRACE
     node_types = (ast.Call,)
     VALID = ["import torch\n\n\ndef f(x):\n    return x.reshape(-1)\n\n\ntraced = torch.jit.trace(f, (torch.randn(2, 3),))\n"]
     INVALID = [
@@ -855,7 +857,7 @@ class ResizeInTrace(Rule):
         "traced = torch.jit.trace(f, (torch.randn(2, 3),), check_trace=False)\n",
     ]
 
-    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
         func = node.func  # type: ignore[attr-defined]
         if isinstance(func, ast.Attribute) and func.attr in ("resize_", "resize_as_"):
             kind = facts(ctx).kind(func.value)

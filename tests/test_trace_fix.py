@@ -22,13 +22,11 @@ from conftest import needs_torch
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed"
-FIXTURE_SEED = Path(__file__).resolve().parent / "fixtures" / "trace_seed"
 
 
 def _seed_copy(tmp_path: Path) -> Path:
-    src = SEED if (SEED / "seed_models").is_dir() else FIXTURE_SEED
     dst = tmp_path / "seed"
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".tslint_cache", "__pycache__"))
+    shutil.copytree(SEED, dst, ignore=shutil.ignore_patterns(".tslint_cache", "__pycache__"))
     return dst
 
 
@@ -108,8 +106,7 @@ def test_unsafe_fix_needs_unsafe_fixes_and_diff_shows_it(tmp_path):
     assert "x.shape[0]" in safe.stdout and "script_if_tracing" not in safe.stdout
     unsafe = tslint("--no-cache", "--diff", "--unsafe-fixes", ".", cwd=seed)
     assert "+@torch.jit.script_if_tracing" in unsafe.stdout and "+        return _my_decision_gate_forward_branch(x)" in unsafe.stdout
-    assert (seed / "seed_models" / "cells.py").read_text() == (SEED / "seed_models" / "cells.py").read_text() \
-        if (SEED / "seed_models").is_dir() else True
+    assert (seed / "seed_models" / "cells.py").read_text() == (SEED / "seed_models" / "cells.py").read_text()
 
 
 def _fix_file(tmp_path: Path, source: str) -> str:
@@ -156,6 +153,26 @@ class Net(nn.Module):
 traced = torch.jit.trace(Net(), (torch.ones(2, 3),))
 """
 
+ELIF = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        n = x * 2
+        if x.mean() > 1:
+            y = n
+        elif x.mean() < -1:
+            y = -n
+        else:
+            y = n * 0
+        return y + 1
+
+
+traced = torch.jit.trace(Net(), (torch.ones(2, 3) * 3,))
+"""
+
 GENERALIZES = """
 import model
 for a in (torch.ones(4, 3), -torch.ones(5, 3), torch.randn(2, 3)):
@@ -182,6 +199,14 @@ def test_branch_assigning_values_is_extracted(tmp_path):
     assert "def _net_forward_branch(y):" in fixed and "        z = _net_forward_branch(y)\n" in fixed
     assert "    return z\n" in fixed
     assert _python(GENERALIZES, tmp_path) == {"ok": True, "warned": []}
+
+
+@needs_torch
+def test_elif_chain_moves_whole(tmp_path):
+    fixed = _fix_file(tmp_path, ELIF)
+    assert "        y = _net_forward_branch(x, n)\n" in fixed and "    elif x.mean() < -1:\n" in fixed
+    assert _python(GENERALIZES.replace("torch.ones(4, 3)", "3 * torch.ones(4, 3)").replace("-torch.ones(5, 3)", "-3 * torch.ones(5, 3)"),
+                   tmp_path) == {"ok": True, "warned": []}
 
 
 NOT_OFFERED = {

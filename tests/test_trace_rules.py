@@ -19,7 +19,6 @@ from tslint.engine import RunOptions, run
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed"
-FIXTURE_SEED = Path(__file__).resolve().parent / "fixtures" / "trace_seed"
 
 
 def _traced(body: str, example: str = "torch.randn(4, 3)") -> str:
@@ -96,7 +95,7 @@ HAZARDS = {
     "tolist": ("def f(x):\n    return x * x[0].tolist()[0]\n", "TS504", 8),
     "numpy": ("def f(x):\n    return torch.from_numpy(x.numpy() * 2)\n", "TS505", 8),
     "for-tensor": ("def f(x):\n    return torch.stack([r * 2 for r in x])\n", "TS506", 8),
-    "unpack-tensor": ("def f(x):\n    a, b, c, d = x\n    return a + d\n", "TS506", 8),
+    "unpack-tensor": ("def f(x):\n    a, b, c, d = x.sum(1)\n    return a + d\n", "TS506", 8),
     "list-tensor": ("def f(x):\n    return sum(list(x))\n", "TS506", 8),
     "tensor-of-shape": ("def f(x):\n    return x * torch.tensor(x.shape)[0]\n", "TS507", 8),
     "range-shape": ("def f(x):\n    return sum([x[i] for i in range(x.shape[0])])\n", "TS508", 8),
@@ -107,6 +106,11 @@ HAZARDS = {
     "ndim-branch": ("def f(x):\n    return x[None] if x.ndim == 2 else x\n", "TS509", 8),
     "device": ("def f(x):\n    return torch.zeros(x.shape[0], device=x.device)\n", "TS510", 8),
     "device-var": ("def f(x):\n    dev = x.device\n    return x + torch.ones(1).to(dev)\n", "TS510", 9),
+    "optional-used": ("def f(x, mask: 'torch.Tensor | None' = None):\n    if mask is not None and mask.sum() > 0:\n"
+                      "        return x * mask\n    return x\n", "TS501", 8),
+    "size-eq-tuple": ("def f(x, n: int = 4):\n    assert x.size() == (n, 3)\n    return x\n", "TS513", 8),
+    "shape-vs-unknown": ("def f(x, limit: int = 4):\n    if x.shape[0] > limit:\n        return x[:limit]\n    return x\n",
+                         "TS501", 8),
     "resize": ("def f(x):\n    y = x.clone()\n    y.resize_(12)\n    return y\n", "TS512", 9),
 }
 
@@ -149,6 +153,16 @@ UNKNOWN = {
                   "        if self.training_mode:\n            return x\n        return -x\n\n\n"
                   "traced = torch.jit.trace(Net(), (torch.randn(2),))\n"),
     "dict-input": ("def f(inputs):\n    x = inputs['x']\n    return x\n\n\ntraced = torch.jit.trace(f, ({'x': torch.randn(2)},), strict=False)\n"),
+    # the truth of an Optional tensor may be a None test
+    "optional-truth": ("from typing import Optional\n\n\ndef f(x, mask: Optional[torch.Tensor] = None):\n"
+                       "    if mask:\n        return x * mask\n    return x\n\n\ntraced = torch.jit.trace(f, (torch.randn(2),))\n"),
+    # models are traced in eval mode: training-only code is not recorded
+    "training-only": ("class Net(torch.nn.Module):\n    def forward(self, x):\n        if self.training:\n"
+                      "            p = torch.rand([])\n            if p < 0.1:\n                return x\n        return x * 2\n\n\n"
+                      "traced = torch.jit.trace(Net().eval(), (torch.randn(2),))\n"),
+    # an entry parameter that is unpacked is a tuple of tensors (`trace(f, (x, (h, c)))`)
+    "tuple-input": ("def f(x, state):\n    h, c = state\n    return x + h + c\n\n\n"
+                    "traced = torch.jit.trace(f, (torch.randn(2), (torch.randn(2), torch.randn(2))))\n"),
     "mixed-assign": ("def f(x):\n    n = x.shape[0]\n    n = 3\n    if n > 2:\n        return x\n    return -x\n\n\n"
                      "traced = torch.jit.trace(f, (torch.randn(4),))\n"),
 }
@@ -173,9 +187,8 @@ def test_is_tracing_branch_is_static():
 
 # -- the seed's trace call sites ------------------------------------------------------------------------
 def _seed_copy(tmp_path: Path) -> Path:
-    src = SEED if (SEED / "seed_models").is_dir() else FIXTURE_SEED
     dst = tmp_path / "seed"
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".tslint_cache", "__pycache__"))
+    shutil.copytree(SEED, dst, ignore=shutil.ignore_patterns(".tslint_cache", "__pycache__"))
     return dst
 
 

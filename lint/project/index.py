@@ -7,6 +7,7 @@ with the file's import table; `model.Project` resolves them across files.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
@@ -122,6 +123,11 @@ class ModuleSummary:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     globals: dict[str, Value] = field(default_factory=dict)
     call_sites: list[CallSite] = field(default_factory=list)
+    #: attribute names assigned on something other than `self`/`cls` (`model.cache = None`), and
+    #: whether a `setattr(obj, <computed name>, ...)` occurs: attribute rules must know what code
+    #: outside a class may add to its instances
+    foreign_attr_stores: frozenset[str] = frozenset()
+    dynamic_setattr: bool = False
 
     def function(self, qualname: str) -> Optional[FunctionInfo]:
         if "." in qualname:
@@ -441,7 +447,29 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
             summary.globals[stmt.target.id] = summarize_value(stmt.value)
     if text is None or "jit" in text:
         summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
+    if text is not None:
+        summary.foreign_attr_stores, summary.dynamic_setattr = attribute_stores(text)
     return summary
+
+
+_ATTR_STORE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_]\w*)\s*=(?!=)")
+_SETATTR = re.compile(r"\bsetattr\(\s*([A-Za-z_]\w*)\s*,\s*([^,]+),")
+
+
+def attribute_stores(text: str) -> tuple[frozenset[str], bool]:
+    """Names stored as attributes of objects other than `self`/`cls`, and whether a computed
+    `setattr` exists (a text scan: cheap, and conservative for the rules that use it)."""
+    names = {m.group(2) for m in _ATTR_STORE.finditer(text) if m.group(1) not in ("self", "cls")}
+    dynamic = False
+    if "setattr(" in text:
+        for m in _SETATTR.finditer(text):
+            if m.group(1) == "self":
+                continue
+            if re.match(r"\s*['\"]", m.group(2)):
+                names.add(m.group(2).strip().strip("'\""))
+            else:
+                dynamic = True
+    return frozenset(names), dynamic
 
 
 def value_kind(value: Any) -> str:

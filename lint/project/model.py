@@ -68,6 +68,7 @@ class Project:
             if summary.module:
                 self.by_module[summary.module] = summary
         self._nn_cache: dict[ClassRef, bool] = {}
+        self._stores: Optional[tuple[frozenset[str], bool]] = None
 
     def _unique_name(self, summary: ModuleSummary) -> str:
         """Two scripts outside any package can share a name (`a/export.py`, `b/export.py`): Python
@@ -79,6 +80,15 @@ class Project:
         while candidate in self.by_module:
             candidate, n = f"{name}_{n}", n + 1
         return candidate
+
+    def attribute_stores(self) -> tuple[frozenset[str], bool]:
+        """Union over the project of `ModuleSummary.foreign_attr_stores` / `dynamic_setattr`."""
+        if self._stores is None:
+            names: set[str] = set()
+            for summary in self.by_path.values():
+                names |= summary.foreign_attr_stores
+            self._stores = (frozenset(names), any(s.dynamic_setattr for s in self.by_path.values()))
+        return self._stores
 
     # -- lookup ------------------------------------------------------------------------------
     def summary(self, module: str) -> Optional[ModuleSummary]:
