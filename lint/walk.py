@@ -248,11 +248,11 @@ def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optiona
     def scan(body: list[ast.stmt]) -> None:
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                out.setdefault(stmt.name, (stmt, None))  # type: ignore[arg-type]
+                out[stmt.name] = (stmt, None)  # type: ignore[assignment]  # the last def wins, as in Python
             elif isinstance(stmt, ast.ClassDef):
                 for sub in stmt.body:
                     if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        out.setdefault(f"{stmt.name}.{sub.name}", (sub, stmt))  # type: ignore[arg-type]
+                        out[f"{stmt.name}.{sub.name}"] = (sub, stmt)  # type: ignore[assignment]
             elif isinstance(stmt, (ast.If, ast.Try)):
                 scan(stmt.body)
                 scan(getattr(stmt, "orelse", []))
@@ -268,7 +268,7 @@ def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
     def scan(body: list[ast.stmt]) -> None:
         for stmt in body:
             if isinstance(stmt, ast.ClassDef):
-                out.setdefault(stmt.name, stmt)
+                out[stmt.name] = stmt  # the last definition wins, as in Python and the index
             elif isinstance(stmt, (ast.If, ast.Try)):
                 scan(stmt.body)
                 scan(getattr(stmt, "orelse", []))

@@ -78,54 +78,48 @@ class VariadicParameters(Rule):
                 break
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        text = source.splitlines(keepends=True)[finding.line - 1]
-        # `*args` / `**kwargs`: turn into a plain parameter defaulting to None (accepted, unused)
-        for star in ("**", "*"):
-            if text[finding.col:finding.col + len(star)] == star:
-                return _drop_star(source, finding, star)
-        # keyword-only with default: drop the bare `*` so the parameter becomes positional
+        """Drop the variadic parameter (a `kw=None` stand-in would be inferred as Tensor and break
+        callers), or the bare `*` that makes a defaulted parameter keyword-only."""
         fn = node_at(source, Finding(finding.path, _def_line(source, finding.line), 0, 0, 0, "", ""), (ast.FunctionDef,))
         if fn is None:
             return None
+        args = fn.args
+        for variadic in (args.vararg, args.kwarg):
+            if variadic is not None and variadic.lineno == finding.line:
+                return _drop_parameter(source, fn, variadic)
         return _drop_bare_star(source, fn)
+
+
+def _parameter_spans(fn: ast.FunctionDef) -> list[tuple[ast.arg, tuple[int, int], tuple[int, int]]]:
+    """Each parameter with its (start, end) including a leading `*`/`**` and its default, in order."""
+    a = fn.args
+    positional = a.posonlyargs + a.args
+    defaults: dict[int, ast.expr] = {id(p): d for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults)}
+    defaults.update({id(p): d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    order = positional + ([a.vararg] if a.vararg else []) + a.kwonlyargs + ([a.kwarg] if a.kwarg else [])
+    spans = []
+    for p in order:
+        stars = 1 if p is a.vararg else 2 if p is a.kwarg else 0
+        last = defaults.get(id(p), p)
+        spans.append((p, (p.lineno, p.col_offset - stars), (last.end_lineno or p.lineno, last.end_col_offset or 0)))
+    return spans
+
+
+def _drop_parameter(source: str, fn: ast.FunctionDef, param: ast.arg) -> Optional[str]:
+    spans = _parameter_spans(fn)
+    index = next((i for i, (p, _, _) in enumerate(spans) if p is param), None)
+    if index is None:
+        return None
+    _, start, end = spans[index]
+    if index > 0:  # from the end of the previous parameter: `f(self, x, **kw)` -> `f(self, x)`
+        return delete_span(source, *spans[index - 1][2], *end)
+    if index + 1 < len(spans):  # first parameter: up to the next one
+        return delete_span(source, *start, *spans[index + 1][1])
+    return delete_span(source, *start, *end)
 
 
 def _with_stars(arg: ast.arg, stars: int) -> Span:
     return Span(arg.lineno, max(arg.col_offset - stars, 0), arg.lineno, arg.col_offset + len(arg.arg))
-
-
-def _name_at(text: str, col: int) -> str:
-    end = col
-    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-        end += 1
-    return text[col:end]
-
-
-def _drop_star(source: str, finding: Finding, star: str) -> str:
-    lines = source.splitlines(keepends=True)
-    text = lines[finding.line - 1]
-    col = finding.col + len(star)
-    name = _name_at(text, col)
-    end = col + len(name)
-    # a `: annotation` after the name goes too: the replacement is an untyped None default
-    rest = text[end:]
-    depth, cut = 0, 0
-    if rest.lstrip().startswith(":"):
-        for i, ch in enumerate(rest):
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                if depth == 0:
-                    cut = i
-                    break
-                depth -= 1
-            elif ch == "," and depth == 0:
-                cut = i
-                break
-        else:
-            cut = 0
-    lines[finding.line - 1] = text[: finding.col] + f"{name}=None" + text[end + cut:]
-    return "".join(lines)
 
 
 def _def_line(source: str, line: int) -> int:
