@@ -12,7 +12,7 @@ import io
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Optional, Union
 
 from .finding import Finding
@@ -108,3 +108,12 @@ class SourceFile:
 
     def segment(self, node: ast.AST) -> Optional[str]:
         return ast.get_source_segment(self.text, node)
+
+
+@lru_cache(maxsize=64)
+def parsed_file(path: str, digest: str, module: str = "") -> "SourceFile":
+    """One parse per file and process, shared by the check of the file itself and by every rule or
+    type look-up that needs another module's tree (`digest` keys the entry, so an edited file is
+    parsed again). Raises SourceError like `SourceFile.from_bytes`."""
+    with open(path, "rb") as handle:
+        return SourceFile.from_bytes(path, handle.read(), module)

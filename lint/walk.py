@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional
 
 from .finding import Finding, Fix
-from .project.index import ClassInfo, FunctionInfo, dotted
+from .project.index import ClassInfo, FunctionInfo, dotted, member_key
 from .project.model import ClassRef, FuncRef, Project, Resolved
 from .static_if import static_condition
 
@@ -252,7 +252,7 @@ def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optiona
             elif isinstance(stmt, ast.ClassDef):
                 for sub in stmt.body:
                     if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        out[f"{stmt.name}.{sub.name}"] = (sub, stmt)  # type: ignore[assignment]
+                        out[f"{stmt.name}.{member_key(sub)}"] = (sub, stmt)  # type: ignore[assignment]
             elif isinstance(stmt, (ast.If, ast.Try)):
                 scan(stmt.body)
                 scan(getattr(stmt, "orelse", []))

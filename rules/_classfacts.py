@@ -13,12 +13,11 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator, Optional
 
-from tslint.project.index import dotted
+from tslint.project.index import dotted, member_key
 from tslint.project.model import ClassRef, External, Project
-from tslint.source import SourceError, SourceFile
+from tslint.source import SourceError, parsed_file
 
 #: `dir(torch.nn.Module())` in torch 2.13: names every module instance has
 NN_MODULE_NAMES = frozenset("""
@@ -52,11 +51,9 @@ JIT_CLASS_DECORATORS = {"torch.jit.script", "torch.jit.interface", "torch.jit._s
 
 
 # -- parsed files --------------------------------------------------------------------------------
-@lru_cache(maxsize=256)
 def _tree(path: str, digest: str, module: str) -> Optional[ast.Module]:
     try:
-        with open(path, "rb") as handle:
-            return SourceFile.from_bytes(path, handle.read(), module).tree
+        return parsed_file(path, digest, module).tree
     except (OSError, SourceError, RecursionError, ValueError):
         return None
 
@@ -86,7 +83,7 @@ def function_def(project: Project, module: str, qualname: str) -> Optional[ast.F
             return node
         if meth and isinstance(node, ast.ClassDef) and node.name == head:
             for sub in node.body:
-                if isinstance(sub, ast.FunctionDef) and sub.name == meth:
+                if isinstance(sub, ast.FunctionDef) and member_key(sub) == meth:
                     return sub
     return None
 
@@ -159,6 +156,9 @@ class ClassFacts:
     is_module: bool
     #: every base is a project class or `nn.Module`/`object`, and nothing adds attributes dynamically
     complete: bool = True
+    #: `complete` as far as the class hierarchy itself goes, ignoring a `setattr(obj, <computed>, v)`
+    #: elsewhere in the project (which could add attributes, but replaces one only by naming it)
+    hierarchy_complete: bool = True
     #: the methods that run at construction are all known (no `self` escaping to unknown code)
     init_complete: bool = True
     methods: dict[str, tuple[ClassRef, ast.FunctionDef]] = field(default_factory=dict)  # first in MRO
@@ -254,6 +254,7 @@ def _build(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
         for klass, fn in defs:
             _scan_method(project, klass, fn, facts)
     _init_closure(facts)
+    facts.hierarchy_complete = facts.complete
     if facts.complete and _externally_touched(project, facts):
         facts.complete = False
     return facts
@@ -327,7 +328,7 @@ def _target_names(target: ast.expr) -> Iterator[str]:
 
 def _scan_method(project: Project, klass: ClassRef, fn: ast.FunctionDef, facts: ClassFacts) -> None:
     me = self_name(fn)
-    qual = f"{klass.name}.{fn.name}"
+    qual = f"{klass.name}.{member_key(fn)}"
     parents: dict[ast.AST, ast.AST] = {}
     stack: list[ast.AST] = [fn]
     while stack:  # one pass: a node's parent is recorded before the node is processed
@@ -429,7 +430,7 @@ def _init_closure(facts: ClassFacts) -> None:
     and every definition of what they call on `self`. If `self` or a bound method escapes to code we
     cannot see, or a method we cannot see is called, construction is unknown (`init_complete`)."""
     todo = [f"{klass.name}.{fn.name}" for klass, fn in facts.all_methods.get("__init__", [])]
-    by_qual = {f"{klass.name}.{fn.name}": fn for defs in facts.all_methods.values() for klass, fn in defs}
+    by_qual = {f"{klass.name}.{member_key(fn)}": fn for defs in facts.all_methods.values() for klass, fn in defs}
     seen: set[str] = set()
     while todo:
         qual = todo.pop()
@@ -444,7 +445,7 @@ def _init_closure(facts: ClassFacts) -> None:
             if not (isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me):
                 continue
             if node.attr in facts.all_methods:
-                todo.extend(f"{klass.name}.{target.name}" for klass, target in facts.all_methods[node.attr])
+                todo.extend(f"{klass.name}.{member_key(target)}" for klass, target in facts.all_methods[node.attr])
             elif isinstance(node.ctx, ast.Load) and not facts.builtin(node.attr) and node.attr not in facts.assigned \
                     and node.attr not in facts.registered and not facts.declared_in_class(node.attr):
                 facts.init_complete = False  # something we cannot see (a base outside the project?)
@@ -465,6 +466,11 @@ def _externally_touched(project: Project, facts: ClassFacts) -> bool:
     return dynamic
 
 
-def externally_assigned(project: Project, name: str) -> bool:
+def externally_assigned(project: Project, name: str, overwrite_only: bool = False) -> bool:
+    """Could code outside the class set `name` on its instances? With `overwrite_only`, the question is
+    whether it could *replace* the value `__init__` stored: only a store naming `name` counts then. A
+    `setattr(obj, <computed>, v)` somewhere (copying state by name, casting buffers) could create any
+    attribute, but replacing this one would have to pick it on purpose, and construction itself is
+    covered by `init_complete` (`self` escaping from `__init__`)."""
     names, dynamic = project_attribute_stores(project)
-    return dynamic or name in names
+    return (dynamic and not overwrite_only) or name in names

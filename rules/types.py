@@ -28,6 +28,23 @@ class _TypeRule(Rule):
             ctx.report(self, found.node, found.message)
 
 
+def _node(source: str, finding: Finding, types: tuple) -> Optional[ast.AST]:
+    """The outermost node of `types` spanning exactly the finding (a Name inside an Attribute
+    starts at the same column)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if (isinstance(node, types) and getattr(node, "lineno", None) == finding.line
+                and node.col_offset == finding.col):  # type: ignore[attr-defined]
+            if getattr(node, "end_col_offset", None) == finding.end_col or best is None:
+                if best is None or getattr(best, "end_col_offset", None) != finding.end_col:
+                    best = node
+    return best
+
+
 def _header(body: str) -> str:
     return "import torch\nfrom typing import Any, Dict, List, Optional, Tuple, Union\n\n" + body
 
@@ -183,7 +200,7 @@ class RangeOfNonInt(_TypeRule):
     ]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.expr,))
+        node = _node(source, finding, (ast.expr,))
         if node is None:
             return None
         return replace_expression(source, node, f"int({ast.get_source_segment(source, node)})")
@@ -608,7 +625,7 @@ class UnrefinedOptional(_TypeRule):
     ]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.Name, ast.Attribute))
+        node = _node(source, finding, (ast.Name, ast.Attribute))
         if node is None:
             return None
         return replace_expression(source, node, f"torch.jit._unwrap_optional({ast.get_source_segment(source, node)})")
@@ -645,7 +662,7 @@ class OptionalTruthiness(_TypeRule):
     INVALID = [_header("@torch.jit.script\ndef f(x, n: Optional[int]):\n    if n:  # error\n        return x * 2\n    return x\n")]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.Name, ast.Attribute))
+        node = _node(source, finding, (ast.Name, ast.Attribute))
         if node is None:
             return None
         return replace_expression(source, node, f"{ast.get_source_segment(source, node)} is not None")
@@ -881,7 +898,7 @@ class MutableDefault(_TypeRule):
     INVALID = [_header("@torch.jit.script\ndef f(x, dims: List[int] = [0, 1]):  # error\n    return x.sum(dims)\n")]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.List,))
+        node = _node(source, finding, (ast.List,))
         if not isinstance(node, ast.List):
             return None
         items = ", ".join(ast.get_source_segment(source, e) or "" for e in node.elts)
@@ -918,10 +935,12 @@ class TolistWithoutAnnotation(_TypeRule):
     INVALID = [_header("@torch.jit.script\ndef f(x):\n    values = x.tolist()  # error\n    return values\n")]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
-        node = node_at(source, finding, (ast.Call,))
-        if node is None:
+        node = _node(source, finding, (ast.Call,))
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             return None
-        return replace_expression(source, node, f"torch.jit.annotate(List[float], {ast.get_source_segment(source, node)})")
+        tensor = ast.get_source_segment(source, node.func.value)
+        # compiles to a typed list without needing `List` in scope (only compiling matters here)
+        return replace_expression(source, node, f"[float(_v) for _v in ({tensor}).flatten()]")
 
 
 class TernaryTypeMismatch(_TypeRule):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..project.index import dotted
-from ..project.model import ClassRef, External, FuncRef, ModuleRef
+from ..project.model import ClassRef, FuncRef, ModuleRef
 from ..static_if import static_condition
 from . import schemas
 from .ir import Block, Instr
@@ -39,9 +39,9 @@ from .match import match_call, op_result
 from .project_types import ProjectTypes, Scope, Signature, parse_signature, state_for
 from .pysigs import nn_module, python_signature
 from .types import (
-    ANY, BOOL, COMPLEX, DEVICE, FLOAT, INFERRED_TENSOR, INT, NONE, NUMBER, STR, TENSOR, UNKNOWN,
+    ANY, BOOL, COMPLEX, DEVICE, FLOAT, INT, NONE, NUMBER, STR, TENSOR, UNKNOWN,
     AnnotationParser, ClassT, parse_torch_type, DictT, FutureT, ListT, OptionalT, TensorT, TupleT, Type, UnionT,
-    can_be_none, describe, is_subtype, literal_type, optional, unify, unify_or_union, union_members,
+    can_be_none, describe, is_subtype, literal_type, unify, unify_or_union, union_members,
     without_none,
 )
 
@@ -183,6 +183,9 @@ class Unit:
     node: ast.FunctionDef
     class_ref: Optional[ClassRef]
     qualname: str
+    #: take constant attributes at their `__init__` defaults (as a zero-argument construction
+    #: builds the module); only `tslint ir` does, to type what depends on such a constant
+    defaults: bool = False
 
 
 def infer_function(ctx: "FunctionContext") -> FunctionTypes:
@@ -249,6 +252,7 @@ class _Interpreter:
         self.returns: list[tuple[Type, ast.AST]] = []
         self.return_type: Optional[Type] = None
         self.return_failed = False
+        self.uncertain_returns = False
         self.suppress = 0
         self.exited = False
         self.jumped = False
@@ -300,15 +304,16 @@ class _Interpreter:
                 continue
             if dt == NONE and can_be_none(p.type) is False:
                 self.issue(PARAM_DEFAULT, p.node, f"`{p.name}: {p.type} = None`: Expected a default value of type {p.type} on parameter \"{p.name}\"; annotate it `Optional[{p.type}]`")
-            elif dt in (INT, FLOAT, BOOL, STR) and not _default_fits(dt, p.type):
+            elif (dt in (INT, FLOAT, BOOL, STR) and not _default_fits(dt, p.type)
+                  and not isinstance(without_none(p.type), ListT)):  # `BroadcastingList2[int] = 0` is fine
                 self.issue(PARAM_DEFAULT, p.node, f"`{p.name}: {p.type} = {ast.unparse(d)}`: Expected a default value of type {p.type} on parameter \"{p.name}\"")
 
     def _finish_returns(self) -> Type:
         declared = self.sig.returns
         falls_through = not self.exited
-        skip = self.sig.decorators & {"unused", "ignore", "_overload", "_overload_method", "interface"}
+        skip = self.sig.decorators & {"unused", "ignore", "_overload", "_overload_method", "overload", "interface"}
         if declared is not None:
-            if (falls_through and declared != NONE and not self.uncertain_exit and not skip
+            if (falls_through and declared.known and declared != NONE and not self.uncertain_exit and not skip
                     and not _is_stub(self.node.body)):
                 self.issue(MISSING_RETURN, _def_span(self.node),
                            f"`{self.node.name}` is annotated `-> {declared}` but can reach its end without returning: Function was not annotated as having type None, but does not return along all paths; add a final `return` or `raise`")
@@ -318,6 +323,8 @@ class _Interpreter:
         result = self.return_type if self.return_type is not None else UNKNOWN
         if self.return_failed:
             return UNKNOWN
+        if self.uncertain_returns and len({str(t) for t, _ in self.returns} | ({"NoneType"} if falls_through else set())) > 1:
+            return UNKNOWN  # which returns the compiler keeps depends on conditions we cannot decide
         if falls_through:
             result = UNKNOWN if self.uncertain_exit else (unify(result, NONE) or UNKNOWN)
         return result
@@ -440,17 +447,14 @@ class _Interpreter:
             self.emit_void("prim::Return", [value], s)
         self.return_ssa = value
         self.exited = True
-        if self.suppress:
-            if declared is None:
-                self.return_failed = self.return_failed or not t.known
-                self.return_type = t if self.return_type is None else (unify(self.return_type, t) or UNKNOWN)
-            return
         if declared is not None:
             if t.known and declared.known and not _return_fits(t, declared) and not _literal_with_hint(s.value):
                 self.issue(RETURN_ANNOTATION, s.value or s,
                            f"returns {t} but `{self.node.name}` is annotated `-> {declared}`: Return value was annotated as having type {declared} but is actually of type {t}")
             return
         self.returns.append((t, s))
+        if self.suppress:
+            self.uncertain_returns = True  # the compiler may not compile this one
         if self.return_type is None:
             self.return_type = t
             return
@@ -509,7 +513,7 @@ class _Interpreter:
                 t = left
             ssa = self.emit(BINOPS.get(type(s.op), "aten::iadd") + "_", [self.ssa(s.target), self.ssa(s.value)], t, s, s.target.id)
             var = self.lookup(s.target.id)
-            self.check_reassign(s.target.id, t, s)
+            t = self.check_reassign(s.target.id, t, s)
             self.frames[-1][s.target.id] = Var(t, ssa, s, None, var.declared if var else False)
         else:
             self.expr(s.target)
@@ -599,6 +603,10 @@ class _Interpreter:
                     failed = True
                     break
                 t = u
+            outer = self.lookup(name)
+            if failed and outer is not None and outer.type.known and all(
+                    is_subtype(v.type, outer.type) for _, v in present):
+                t, failed = outer.type, False  # the outer type is the hint (`unifyTypes(..., type_hint)`)
             ssa = self.fresh(name)
             if failed and not quiet:
                 tt = present[0][1].type
@@ -670,21 +678,27 @@ class _Interpreter:
             break
         return ssa if ssa != "%?" else new
 
-    def check_reassign(self, name: str, t: Type, node: ast.AST) -> None:
+    def check_reassign(self, name: str, t: Type, node: ast.AST) -> Type:
+        """Check an assignment, in a nested block, to a variable of an outer block; the value is
+        first converted to the outer type as the compiler does (`tryConvertToType`: Tensor or
+        number to int/float, bool to int/float, tuple to list). Returns the stored type."""
         parent = self.lookup_parent(name)
         if parent is None or parent.poison or not t.known or not parent.type.known:
-            return
+            return t
         ok = is_subtype(t, parent.type)
-        if ok is False and isinstance(t, TupleT) and isinstance(parent.type, ListT):
-            ok = all(is_subtype(i, parent.type.elem) for i in t.items)
+        if ok is False and (_converts(t, parent.type) or (
+                isinstance(t, TupleT) and isinstance(parent.type, ListT)
+                and all(is_subtype(i, parent.type.elem) for i in t.items))):
+            return parent.type
         if ok is False:
             fix = f"annotate it `{name}: Optional[{t}] = None`" if parent.type == NONE else f"give `{name}` one type"
             self.issue(REASSIGN_TYPE, node,
                        f"`{name}` changes type from {parent.type} to {t} inside a block: Variable '{name}' previously had type {describe(parent.type)} but is now being assigned to a value of type {t}; {fix}")
+        return t
 
     def assign_name(self, name: str, t: Type, value: Optional[ast.AST], node: ast.AST, check: bool = True) -> None:
         if check:
-            self.check_reassign(name, t, node)
+            t = self.check_reassign(name, t, node)
         ssa = self.rename(value, name) if value is not None else self.fresh(name)
         self.frames[-1][name] = Var(t, ssa, value)
         self.var_types[name] = t
@@ -726,7 +740,9 @@ class _Interpreter:
         if isinstance(value_node, (ast.List, ast.Dict)):
             return
         key_ok = index == container.key or (isinstance(index, TensorT) and isinstance(container.key, TensorT))
-        value_ok = is_subtype(value, container.value)
+        # the value binds `t` of `_set_item(Dict(k, t) l, k idx, t v)`: it must unify with the values
+        value_ok = bool(is_subtype(value, container.value)) or (
+            value != NONE and unify(container.value, value) is not None)
         if key_ok and value_ok:
             return
         name = dotted(target.value) or "the dict"
@@ -741,7 +757,9 @@ class _Interpreter:
         if not isinstance(node, ast.Name):
             return False
         var = self.lookup(node.id)
-        origin = var.origin if var else None
+        if var is None or var.declared:
+            return False
+        origin = var.origin
         if isinstance(origin, ast.List) and kind is ast.List:
             return not origin.elts
         if isinstance(origin, ast.Dict) and kind is ast.Dict:
@@ -939,7 +957,7 @@ class _Interpreter:
 
     def expr_Constant(self, node: ast.Constant, hint: Optional[Type]) -> tuple[Type, str]:
         t = literal_type(node.value)
-        shown = repr(node.value) if not isinstance(node.value, str) else f'"{node.value}"'
+        shown = int(node.value) if isinstance(node.value, bool) else repr(node.value) if not isinstance(node.value, str) else f'"{node.value}"'
         op = "prim::Constant" if node.value is None else f"prim::Constant[value={shown}]"
         return t, self.emit(op, [], t, node)
 
@@ -974,6 +992,8 @@ class _Interpreter:
         if qual in FIXED_BUILTINS or qual in BUILTIN_OPS or qual in ("range", "enumerate", "zip", "list", "dict",
                                                                       "tuple", "getattr", "sorted", "reversed"):
             return Sugared("builtin", qual)
+        if schemas.builtin_op_for(qual):
+            return Sugared("external", qual)  # `F.conv2d = _add_docstr(torch.conv2d, ...)` in torch's own source
         resolved = self.project.resolve_qualified(qual)
         if isinstance(resolved, FuncRef):
             return Sugared("function", resolved)
@@ -981,6 +1001,8 @@ class _Interpreter:
             return Sugared("class", resolved)
         if isinstance(resolved, ModuleRef):
             return Sugared("module", qual)
+        if resolved is None and python_signature(qual) is not None:
+            return Sugared("external", qual)  # `max_pool2d = boolean_dispatch(...)` in torch's own source
         if resolved is None:
             mod, _, name = qual.rpartition(".")
             summary = self.project.by_module.get(mod)
@@ -1420,6 +1442,10 @@ class _Interpreter:
             t = UNKNOWN
             if sig.returns:
                 t = parse_torch_type(sig.returns)
+            elif sig.dispatch is not None:
+                flag = self.dispatch_flag(node, sig.dispatch)
+                if flag is not None:
+                    t = parse_torch_type(sig.dispatch.if_true if flag else sig.dispatch.if_false)
             return t, self.emit(f"prim::CallFunction[name=\"{qual}\"]", self._arg_ssas(node), t, node)
         return UNKNOWN, self.emit(f"prim::PythonOp[{qual}]", self._arg_ssas(node), UNKNOWN, node)
 
@@ -1473,6 +1499,25 @@ class _Interpreter:
             result = op_result(BUILTIN_OPS[name], [INT if a == BOOL else a for a in args], kwargs)
             return result.type, self.emit(BUILTIN_OPS[name], inputs, result.type, node)
         return UNKNOWN, self.emit(f"prim::{name}", inputs, UNKNOWN, node)
+
+    def dispatch_flag(self, node: ast.Call, dispatch: Any) -> Optional[bool]:
+        """The bool that picks a `boolean_dispatch` variant: a literal, the default when absent, or
+        (in `defaults` mode) a constant attribute's `__init__` default."""
+        arg: Optional[ast.expr] = None
+        for k in node.keywords:
+            if k.arg == dispatch.arg:
+                arg = k.value
+        if arg is None and dispatch.index < len(node.args):
+            arg = node.args[dispatch.index]
+        if arg is None:
+            return dispatch.default
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
+            return arg.value
+        if (self.unit.defaults and isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)
+                and arg.value.id == "self" and self.unit.class_ref is not None):
+            value = self.state.init_default(self.unit.class_ref, arg.attr)
+            return value if isinstance(value, bool) else None
+        return None
 
     def range_issue(self, arg: ast.expr, t: Type, index: int) -> None:
         shown = dotted(arg) or ast.unparse(arg)
@@ -1556,7 +1601,7 @@ class _Interpreter:
 
     def check_arguments(self, node: ast.Call, ref: FuncRef, sig: Signature, params: list, args: list[Type],
                         kwargs: dict[str, Type]) -> None:
-        if sig.decorators & {"_overload", "_overload_method"} or self.project.function(ref) is None:
+        if sig.decorators & {"_overload", "_overload_method", "overload"} or self.project.function(ref) is None:
             return
         positional = [p for p in params if not p.kwonly]
         pairs: list[tuple[Any, ast.expr, Type]] = []
@@ -1588,7 +1633,7 @@ class _Interpreter:
             return
         if not param.annotated and isinstance(expected, TensorT):
             origin = self._origin_note(arg, t)
-            suggestion = f"Optional[Tensor]" if t == NONE else str(t)
+            suggestion = "Optional[Tensor]" if t == NONE else str(t)
             self.issue(ARGUMENT_TYPE, call,
                        f"`{param.name}` of `{callee}` is inferred as Tensor because it is not annotated; {origin}: {compiler} Annotate `{param.name}: {suggestion}`")
             return
@@ -1596,7 +1641,7 @@ class _Interpreter:
                    f"`{callee}` expects `{param.name}: {expected}` but `{shown}` is {t}: {compiler}")
 
     def _origin_note(self, arg: ast.expr, t: Type) -> str:
-        what = "None" if t == NONE else f"a {t}"
+        what = "None" if t == NONE else str(t)
         if isinstance(arg, ast.Name):
             var = self.lookup(arg.id)
             origin = var.origin if var else None
@@ -1604,9 +1649,7 @@ class _Interpreter:
                 callee = dotted(origin.func) or "the call"
                 return f"`{arg.id}` comes from `{callee.split('.')[-1]}`, which returns {what} here"
             return f"`{arg.id}` is {what} here"
-        if isinstance(arg, ast.Constant):
-            return f"it receives {what} here"
-        return f"it receives {what} here"
+        return f"it receives {'None' if t == NONE else f'a value of type {t}'} here"
 
     # -- iteration ---------------------------------------------------------------------------
     def element_type(self, node: ast.expr, t: Type) -> Type:
@@ -1656,6 +1699,8 @@ def _local_names(node: ast.FunctionDef) -> frozenset[str]:
             names.add(sub.id)
         elif isinstance(sub, ast.arg):
             names.add(sub.arg)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
+            names.add(sub.name)
     return frozenset(names)
 
 
@@ -1712,9 +1757,7 @@ def _argument_fits(t: Type, expected: Type) -> bool:
     if is_subtype(t, expected) is not False:
         return True
     inner = without_none(expected) if isinstance(expected, OptionalT) else expected
-    if isinstance(t, TensorT) and inner in (INT, FLOAT, BOOL, NUMBER):
-        return True
-    if t == BOOL and inner == INT:
+    if _converts(t, inner):
         return True
     if t == STR and inner == DEVICE:
         return True
@@ -1723,11 +1766,21 @@ def _argument_fits(t: Type, expected: Type) -> bool:
     return False
 
 
+def _converts(t: Type, target: Type) -> bool:
+    """The compiler's implicit conversions (`tryConvertToType`): a Tensor or a `number` to
+    int/float, a bool to int/float/number."""
+    if isinstance(t, TensorT) or t == NUMBER:
+        return target in (INT, FLOAT, BOOL, NUMBER, COMPLEX)
+    if t == BOOL:
+        return target in (INT, FLOAT, NUMBER)
+    return False
+
+
 def _return_fits(t: Type, declared: Type) -> bool:
     if is_subtype(t, declared) is not False:
         return True
     inner = without_none(declared) if isinstance(declared, OptionalT) else declared
-    if isinstance(t, TensorT) and inner in (INT, FLOAT, BOOL, NUMBER):
+    if _converts(t, inner):
         return True
     if isinstance(t, TupleT) and isinstance(inner, ListT):
         return all(is_subtype(i, inner.elem) is not False for i in t.items)

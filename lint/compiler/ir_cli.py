@@ -1,6 +1,8 @@
 """`tslint ir PATH[::QUALNAME] ...`: the typed IR the static checker builds for every function under
 script contract, or (`--format json`) each function's parameter and result types as the compiler's
-schema spells them.
+schema spells them. Like `--confirm`, it describes modules as a zero-argument construction builds
+them: a constant attribute that picks a variant (`F.max_pool2d(..., return_indices=self.return_indices)`)
+is taken at its `__init__` default.
 
 What is under script contract is decided by the same run as `tslint check` (`engine.run`), so this
 shows exactly the functions the TS2xx rules judge. `--real` also prints the compiler's own
@@ -92,7 +94,7 @@ def _script_units(result, wanted):
             continue
         node, class_node = found
         class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
-        types = run_unit(Unit(state, ref.module, node, class_ref, ref.qualname), record_ir=True)
+        types = run_unit(Unit(state, ref.module, node, class_ref, ref.qualname, defaults=True), record_ir=True)
         yield (summary, ref.qualname, node), types
 
 

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 from . import schemas
 from .types import (
     ANY, BOOL, COMPLEX, DEVICE, FLOAT, GENERATOR, INT, NONE, NUMBER, STR, STREAM, TENSOR, UNKNOWN,
-    ClassT, DictT, FutureT, ListT, OptionalT, TensorT, TupleT, Type, UnionT, optional,
+    ClassT, DictT, FutureT, ListT, OptionalT, TensorT, TupleT, Type, UnionT, is_subtype, optional, unify,
 )
 
 
@@ -106,10 +106,16 @@ class _Binder:
             if actual.kind == "Unknown":
                 return None
             if formal.name in self.bound:
+                # `matchTypeVariables`: a later use must unify with the first binding (a subtype,
+                # or Optional[T] with T, is accepted; None for a non-Optional binding is not)
                 prev = self.bound[formal.name]
                 if not prev.known or not actual.known:
                     return None
-                return prev == actual
+                if prev == actual or is_subtype(actual, prev):
+                    return True
+                if actual == NONE:
+                    return False
+                return unify(prev, actual) is not None
             self.bound[formal.name] = actual
             return True
         if formal.kind == "Unknown" or actual.kind == "Unknown":
@@ -131,9 +137,10 @@ class _Binder:
                 return self.convert
             if formal == NUMBER:
                 return actual in (INT, FLOAT, COMPLEX, NUMBER, BOOL)
-            if formal == INT:
-                return actual in (INT, BOOL)
-            return actual == formal
+            if actual == formal:
+                return True
+            # `tryConvertToType`: number -> int/float and bool -> int/float, with conversions only
+            return self.convert and (actual == NUMBER or (actual == BOOL and formal != BOOL))
         if formal == DEVICE:
             return actual == DEVICE or (self.convert and actual == STR)
         if isinstance(formal, ListT):

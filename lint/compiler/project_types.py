@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import ast
 import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Union
 
-from ..project.index import ClassInfo, dotted
-from ..project.model import ClassRef, External, FuncRef, ModuleRef, Project
+from ..project.index import dotted
+from ..project.model import ClassRef, External, FuncRef, Project
 from ..source import SourceError, decode_source, parse_source
 from .types import (
-    ANY, BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation,
-    AnnotationError, AnnotationParser, ClassT, DictT, ListT, OptionalT, TupleT, Type, literal_type,
-    torch_class_name, unify,
+    BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation, AnnotationError,
+    AnnotationParser, ClassT, ListT, TupleT, Type, literal_type, torch_class_name,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -216,6 +215,34 @@ class ProjectTypes:
             self._attrs[ref] = _class_attributes(self, ref)
         return self._attrs[ref]
 
+    def init_default(self, ref: ClassRef, attr: str) -> object:
+        """The value `self.<attr>` gets from a zero-argument construction, when `__init__` sets it
+        once from a parameter with a literal default (`self.return_indices = return_indices`)."""
+        found: list[object] = []
+        for klass in self.project.mro(ref):
+            node = self.class_node(klass)
+            init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None) if node else None
+            if init is None:
+                continue
+            args = init.args.posonlyargs + init.args.args
+            defaults = dict(zip([a.arg for a in args[len(args) - len(init.args.defaults):]], init.args.defaults))
+            defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None})
+            for sub in ast.walk(init):
+                if isinstance(sub, (ast.Assign, ast.AnnAssign)):
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    for t in targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" and t.attr == attr:
+                            value = sub.value
+                            if isinstance(value, ast.Name) and isinstance(defaults.get(value.id), ast.Constant):
+                                found.append(defaults[value.id].value)  # type: ignore[union-attr]
+                            elif isinstance(value, ast.Constant):
+                                found.append(value.value)
+                            else:
+                                return None
+            if found:
+                break  # the nearest `__init__` that sets it wins (subclasses call super() first)
+        return found[0] if len(found) == 1 else None
+
     def constant_attributes(self, ref: ClassRef) -> set[str]:
         """Names in `__constants__` or annotated `Final` along the MRO (their `if` may be static)."""
         out: set[str] = set()
@@ -332,28 +359,53 @@ def _class_attributes(state: ProjectTypes, ref: ClassRef) -> dict[str, Type]:
     is_module = project.is_nn_module(ref)
     out: dict[str, Type] = {}
     annotated: dict[str, Type] = {}
+    constants: set[str] = set()
     for klass in reversed(project.mro(ref)):  # bases first, subclasses override
         node = state.class_node(klass)
         info = project.cls(klass)
         if node is None or info is None:
             continue
         scope = Scope(state, klass.module)
-        parser = scope.parser()
         for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                ann = parser.parse(stmt.annotation)
-                if ann.error is None and is_module:
-                    annotated[stmt.target.id] = ann.type
-            elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
                 for name, t in _init_assignments(state, klass, stmt, scope, is_module).items():
                     out[name] = t
         for name in info.constants:
+            constants.add(name)
             if name in info.class_values:
-                out.setdefault(name, _value_type(info.class_values[name]))
-    out.update(annotated)
+                out[name] = _value_type(info.class_values[name])
+        constants.update(n for n, text in info.annotations.items() if "Final" in text)
+    if is_module:
+        annotated = _module_annotations(state, ref)
+    for name, t in annotated.items():
+        if name not in constants:
+            out[name] = t
+    for name in constants:
+        # a constant's type is its value's: the annotation does not apply, and `is None` on it is
+        # decided at compile time, so only a literal value (class body or `__init__`) is known
+        out.setdefault(name, UNKNOWN)
     if is_module:
         out.setdefault("training", BOOL)
     return out
+
+
+def _module_annotations(state: ProjectTypes, ref: ClassRef) -> dict[str, Type]:
+    """Class-body annotations as `torch.jit._recursive.get_annotations` reads them: those of the
+    nearest class in the MRO that has any (they are not merged with the bases')."""
+    for klass in state.project.mro(ref):
+        node = state.class_node(klass)
+        if node is None:
+            continue
+        anns = [s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+        if not anns:
+            continue
+        parser = Scope(state, klass.module).parser()
+        out: dict[str, Type] = {}
+        for stmt in anns:
+            ann = parser.parse(stmt.annotation)
+            out[stmt.target.id] = ann.type if ann.error is None else UNKNOWN  # type: ignore[union-attr]
+        return out
+    return {}
 
 
 def torch_module_type(qualname: str) -> Type:

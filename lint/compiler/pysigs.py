@@ -31,10 +31,22 @@ class PyParam:
 
 
 @dataclass(frozen=True)
+class Dispatch:
+    """`boolean_dispatch`: which bool argument picks the function, and each one's result."""
+
+    arg: str
+    index: int
+    default: bool
+    if_true: str
+    if_false: str
+
+
+@dataclass(frozen=True)
 class PySignature:
     qualname: str
     params: tuple[PyParam, ...]
     returns: Optional[str]  # None: depends on a bool argument
+    dispatch: Optional[Dispatch] = None
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +64,8 @@ def python_signature(qualname: str) -> Optional[PySignature]:
     if rec is None:
         return None
     params = tuple(PyParam(p[0], p[1], bool(p[2]), p[3] if len(p) > 3 else None) for p in rec["params"])
-    return PySignature(qualname, params, rec.get("returns"))
+    dispatch = Dispatch(**rec["dispatch"]) if rec.get("dispatch") else None
+    return PySignature(qualname, params, rec.get("returns"), dispatch)
 
 
 def regenerate(out_path: Optional[Path] = None) -> Path:
@@ -93,7 +106,13 @@ def regenerate(out_path: Optional[Path] = None) -> Path:
                 if rec[2]:
                     rec.append(repr(a.default_value))
                 params.append(rec)
-            functions[qual] = {"params": params, "returns": returns.pop() if len(returns) == 1 else None}
+            rec = {"params": params, "returns": returns.pop() if len(returns) == 1 else None}
+            if dispatched:  # `boolean_dispatch`: the result depends on a bool argument
+                rec["dispatch"] = {
+                    "arg": dispatched["arg_name"], "index": dispatched["index"], "default": bool(dispatched["default"]),
+                    "if_true": _returns(compiled[0]), "if_false": _returns(compiled[1]),
+                }
+            functions[qual] = rec
     out = out_path or DATA_PATH
     raw = json.dumps({"torch_version": torch.__version__, "functions": functions, "modules": _nn_modules(torch)}, sort_keys=True,
                      separators=(",", ":")).encode()
@@ -157,6 +176,10 @@ def nn_module(qualname: str) -> Optional[tuple[str, Optional[str]]]:
     """(defining module, declared `forward` result) of a `torch.nn` class named as `torch.nn.X`."""
     rec = _load().get("modules", {}).get(qualname)
     return (rec["module"], rec["returns"]) if rec else None
+
+
+def _returns(compiled: Any) -> str:
+    return compiled.schema.returns[0].type.annotation_str if compiled.schema.returns else "NoneType"
 
 
 def _has_default(arg: Any) -> bool:

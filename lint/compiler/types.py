@@ -18,7 +18,8 @@ from typing import Callable, Iterable, Optional, Union
 _KIND_ORDER = {
     "Any": 0, "Enum": 1, "Tensor": 3, "Tuple": 5, "List": 6, "Dict": 7, "number": 8, "float": 9,
     "complex": 10, "Future": 11, "int": 14, "NoneType": 15, "str": 16, "Generator": 17, "bool": 19,
-    "Optional": 20, "Device": 22, "Stream": 23, "Class": 25, "Union": 39, "Unknown": 99,
+    "Optional": 20, "Device": 22, "Stream": 23, "Class": 25, "list": 33, "tuple": 34, "Union": 39,
+    "Unknown": 99,
 }
 
 
@@ -174,6 +175,8 @@ INFERRED_TENSOR = TensorT(inferred=True)
 INT, FLOAT, BOOL, STR = Prim("int"), Prim("float"), Prim("bool"), Prim("str")
 COMPLEX, NONE, DEVICE, ANY = Prim("complex"), Prim("NoneType"), Prim("Device"), Prim("Any")
 NUMBER, GENERATOR, STREAM = Prim("number"), Prim("Generator"), Prim("Stream")
+#: a bare `list` / `tuple` annotation: any list, any tuple
+ANY_LIST, ANY_TUPLE = Prim("list"), Prim("tuple")
 
 NUMERIC = (INT, FLOAT, COMPLEX)
 
@@ -273,6 +276,8 @@ def is_subtype(a: Type, b: Type) -> Optional[bool]:
         return all(results)
     if b == NUMBER:
         return a in NUMERIC or a == NUMBER
+    if b == ANY_LIST or b == ANY_TUPLE:
+        return isinstance(a, ListT if b == ANY_LIST else TupleT)
     if isinstance(a, TupleT) and isinstance(b, TupleT):
         if len(a.items) != len(b.items):
             return False
@@ -315,7 +320,7 @@ def unify(a: Type, b: Type) -> Optional[Type]:
 
     Unknown in, unknown out (never None), so a failure is always a real one.
     """
-    if not a.known or not b.known:
+    if not a.known or not b.known or _undecided(a, b):
         if a == b:
             return a
         if a == NONE and b.kind != "Unknown":
@@ -346,6 +351,11 @@ def unify(a: Type, b: Type) -> Optional[Type]:
         inner = unify(a.elem, b.elem)
         return FutureT(inner) if inner is not None else None
     return None
+
+
+def _undecided(a: Type, b: Type) -> bool:
+    """Subtyping between these is not modelled (script classes, interfaces): never a mismatch."""
+    return is_subtype(a, b) is None or is_subtype(b, a) is None
 
 
 def unify_or_union(types: list[Type]) -> Type:
@@ -380,7 +390,10 @@ NAMED_TYPES: dict[str, Type] = {
     "torch.nn.parameter.Buffer": TENSOR, "torch.nn.Buffer": TENSOR,
     "torch.device": DEVICE, "torch.dtype": INT, "torch.qscheme": INT, "torch.Generator": GENERATOR,
     "torch.Stream": STREAM, "torch.SymInt": INT, "torch.types.Number": NUMBER,
-    "list": ListT(ANY), "tuple": TupleT(()),  # bare `list`/`tuple`: AnyList/AnyTuple (rare)
+    "torch.types._dtype": INT, "torch.types._device": DEVICE, "torch.types._int": INT,
+    "torch.types._float": FLOAT, "torch.types._bool": BOOL, "torch.types._complex": COMPLEX,
+    "torch.types._qscheme": INT,
+    "list": ANY_LIST, "tuple": ANY_TUPLE,
 }
 for _t in ("Float", "Double", "Half", "BFloat16", "Byte", "Char", "Short", "Int", "Long", "Bool"):
     NAMED_TYPES[f"torch.{_t}Tensor"] = TENSOR
