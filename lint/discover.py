@@ -55,7 +55,7 @@ def _display(path: Path) -> str:
 class _Ignorer:
     def __init__(self, root: Path, patterns: list[str]):
         self.root = root.resolve()
-        self.spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
         self.gitignores: dict[Path, Optional[pathspec.PathSpec]] = {}
         self._explicit_roots: dict[Path, bool] = {}
 
@@ -65,7 +65,7 @@ class _Ignorer:
             file = folder / ".gitignore"
             if file.is_file():
                 try:
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", file.read_text(errors="replace").splitlines())
+                    spec = pathspec.GitIgnoreSpec.from_lines(file.read_text(errors="replace").splitlines())
                 except (OSError, ValueError):
                     spec = None
             self.gitignores[folder] = spec

@@ -15,13 +15,13 @@ from typing import Callable, Optional
 from tslint.entrypoints import Instance, target_of
 from tslint.finding import Finding
 from tslint.neutralize import node_at, replace_expression, stub_statement
-from tslint.project.index import Value, dotted
-from tslint.project.model import ClassRef, External, Project
+from tslint.project.index import Value, dotted, member_key
+from tslint.project.model import ClassRef, External, FuncRef, Project
 from tslint.rule import Rule
 from tslint.walk import ClassContext, FunctionContext
 
 from ._classfacts import (
-    ClassFacts, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
+    ClassFacts, class_def, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
 )
 
 # -- shared helpers --------------------------------------------------------------------------------
@@ -40,6 +40,19 @@ def project_subclasses(project: Project, ref: ClassRef) -> list[ClassRef]:
                     table.setdefault(base, []).append(klass)
         _SUBCLASSES[project] = table
     return table.get(ref, [ref])
+
+
+_CLASS_LEVEL: "weakref.WeakKeyDictionary[Project, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def class_level_names(project: Project) -> frozenset[str]:
+    """Every name bound in some project class body: a cheap pre-test before class facts are built."""
+    names = _CLASS_LEVEL.get(project)
+    if names is None:
+        names = frozenset(n for summary in project.by_module.values() for info in summary.classes.values()
+                          for n in info.class_values)
+        _CLASS_LEVEL[project] = names
+    return names
 
 
 def method_self(ctx: FunctionContext) -> Optional[str]:
@@ -100,6 +113,59 @@ def in_annotation(ctx: FunctionContext, node: ast.AST) -> bool:
             return False
         current, parent = parent, ctx.parent(parent)
     return False
+
+
+_DATACLASS = {"dataclasses.dataclass"}
+_DATACLASS_TRANSFORM = {"typing.dataclass_transform", "typing_extensions.dataclass_transform"}
+_SCRIPT_CLASS = {"torch.jit.script", "torch.jit._script.script", "torch.jit.interface"}
+_GENERATED = (("init", "__init__"), ("repr", "__repr__"), ("eq", "__eq__"))
+
+
+def _transform_marked(project: Project, module: str, decorators: tuple[str, ...]) -> bool:
+    return any(q in _DATACLASS_TRANSFORM for q in project.decorator_qualnames(module, decorators))
+
+
+def dataclass_like(project: Project, ref: ClassRef) -> Optional[str]:
+    """Why the project class `ref` has methods the dataclass machinery generates (no source), else None.
+
+    A dataclass, or a class that PEP 681 makes dataclass-like: decorated by a function marked
+    `@dataclass_transform`, or derived from a class so marked. TorchScript compiles such a class only
+    when asked to explicitly: compiled implicitly (an annotation, an attribute's value, a call), it
+    needs the source of every method and fails with `Failed to get source for <function C.__init__>`.
+    """
+    info = project.cls(ref)
+    node = class_def(project, ref)
+    if info is None or node is None:
+        return None
+    if any(q in _SCRIPT_CLASS for q in project.decorator_qualnames(ref.module, info.decorators)):
+        return None
+    for dec in node.decorator_list:
+        name = dotted(dec.func if isinstance(dec, ast.Call) else dec)
+        qual = project.qualify(ref.module, name) if name else ""
+        if qual in _DATACLASS:
+            flags = {k.arg: k.value for k in dec.keywords} if isinstance(dec, ast.Call) else {}
+            generated = [meth for flag, meth in _GENERATED if meth not in info.methods
+                         and not (isinstance(flags.get(flag), ast.Constant) and flags[flag].value is False)]
+            if generated:
+                return f"a dataclass (its generated `{generated[0]}` has no source)"
+            return None
+        target = project.resolve(ref.module, name) if name else None
+        if isinstance(target, FuncRef):
+            fn = project.function(target)
+            if fn is not None and _transform_marked(project, target.module, fn.decorators) and "__init__" not in info.methods:
+                return f"dataclass-like through `@{name}` (its generated `__init__` has no source)"
+    if "__init__" in info.methods:
+        return None
+    for base in project.mro(ref)[1:]:
+        base_info = project.cls(base)
+        if base_info is not None and _transform_marked(project, base.module, base_info.decorators):
+            return f"dataclass-like as a subclass of `{base.name}` (its generated `__init__` has no source)"
+    return None
+
+
+#: a tiny dataclass for the rule examples
+_DATACLASS_CONFIG = ("from dataclasses import dataclass\nfrom typing import Optional\n\n\n@dataclass\nclass Config:\n"
+                     "    scale: float = 2.0\n")
 
 
 def expression_at(source: str, finding: Finding) -> Optional[ast.expr]:
@@ -285,7 +351,8 @@ class ClassAttribute(Rule):
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         me = method_self(ctx)
         name = self_attr(node, me)
-        if not name or not isinstance(node.ctx, ast.Load) or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
+        if not name or not isinstance(node.ctx, ast.Load) or name not in class_level_names(ctx.project) \
+                or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
             return
 
         def bad(f: ClassFacts) -> bool:
@@ -967,7 +1034,8 @@ _NUMPY_MAKERS = re.compile(r"^numpy\.(?:random\.\w+|array|asarray|ones|zeros|emp
                            r"identity|float\d*|int\d*|uint\d*|load|ones_like|zeros_like|stack|concatenate)$")
 
 
-def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr], module: str) -> Optional[str]:
+def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr], module: str,
+               method: Optional[str] = None) -> Optional[str]:
     """Why the module attribute's runtime value has no TorchScript type, or None if it has one."""
     if isinstance(value, ast.List) and not value.elts:
         return "an empty list"
@@ -994,7 +1062,152 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
         callee = dotted(value.func)
         if callee and _NUMPY_MAKERS.match(ctx.project.qualify(module, callee)):
             return "a numpy value"
+        made = ctx.project.resolve(module, callee) if callee else None
+        why = dataclass_like(ctx.project, made) if isinstance(made, ClassRef) else None
+        if why:
+            return f"a `{made.name}` instance, {why}"  # type: ignore[union-attr]
+    if isinstance(value, ast.IfExp) and method is not None:  # `cfg if cfg is not None else Config()`
+        for made, other in ((value.orelse, value.body), (value.body, value.orelse)):
+            why = _untypable(ctx, facts, made, module)
+            if why and isinstance(made, ast.Call) and _defaulted_param(facts, method, value.test, other, made.func):
+                return why
     return None
+
+
+def _defaulted_param(facts: ClassFacts, method: str, test: ast.expr, branch: ast.expr, cls: ast.expr) -> bool:
+    """Is `branch` a parameter of `method` annotated `cls` / `Optional[cls]` that `test` compares with
+    None (`cfg if cfg is not None else Config()`)? Then both branches hold a `cls` instance."""
+    if not (isinstance(branch, ast.Name) and isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Is, ast.IsNot)) and isinstance(test.left, ast.Name)
+            and test.left.id == branch.id and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return False
+    want = dotted(cls)
+    for klass, fn in facts.all_methods.get(method.rpartition(".")[2], ()):
+        if f"{klass.name}.{member_key(fn)}" != method:
+            continue
+        for arg in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
+            if arg.arg == branch.id and arg.annotation is not None:
+                ann = arg.annotation
+                if isinstance(ann, ast.Subscript) and dotted(ann.value) in ("Optional", "typing.Optional"):
+                    ann = ann.slice
+                elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+                    ann = ann.left if isinstance(ann.right, ast.Constant) and ann.right.value is None else ann.right
+                return want is not None and dotted(ann) == want
+    return False
+
+
+def _annotated_class(ctx: ClassContext, annotation: ast.expr) -> Optional[ClassRef]:
+    """The project class an annotation names: `C`, `"C"`, `Optional[C]`, `C | None`."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.Subscript) and ctx.project.qualify(ctx.module, dotted(annotation.value) or "") in (
+            "typing.Optional", "Optional"):
+        annotation = annotation.slice
+    elif isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [annotation.left, annotation.right]
+        rest = [x for x in sides if not (isinstance(x, ast.Constant) and x.value is None)]
+        if len(rest) != 1:
+            return None
+        annotation = rest[0]
+    name = dotted(annotation)
+    resolved = ctx.project.resolve(ctx.module, name) if name else None
+    return resolved if isinstance(resolved, ClassRef) else None
+
+
+class AnnotatedDataclassAttribute(Rule):
+    """
+    ## What it does
+    Flags a class-body annotation on an `nn.Module` (`config: BertConfig`) that names a dataclass, or a
+    class PEP 681 makes dataclass-like (`@dataclass_transform`), when instances hold that attribute.
+
+    ## Why is this bad?
+    The compiler types module attributes from class-body annotations, so it must compile the
+    annotated class as a TorchScript class. Compiled implicitly, a dataclass fails before any method
+    of the module is read, with no source location: `OSError: Failed to get source for <function
+    BertConfig.__init__> using inspect.getsource` (the dataclass machinery generates `__init__`,
+    `__repr__`, `__eq__` without source).
+
+    ## Example
+    ```python
+    @dataclass
+    class Config:
+        scale: float = 2.0
+
+    class Net(nn.Module):
+        config: Config
+
+        def __init__(self, config: Config):
+            super().__init__()
+            self.config = config
+    ```
+
+    ## Use instead
+    Copy the fields compiled code needs into plain attributes in `__init__` (`self.scale =
+    config.scale`) and drop the annotation, or list the attribute in `__jit_ignored_attributes__`
+    (`__jit_ignored_attributes__ = ["config"]`) so the compiler skips it.
+    """
+
+    code = "TS318"
+    name = "annotated-dataclass-attribute"
+    message = "module attribute annotated with a dataclass TorchScript cannot compile"
+    compiler_message = "Failed to get source for"
+    node_types = ()
+    VALID = [
+        MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.config = Config()\n        self.scale = self.config.scale\n\n"
+        "    def forward(self, x):\n        return x * self.scale\n",
+        # ignored attributes are never typed
+        MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    config: Config\n"
+        "    __jit_ignored_attributes__ = [\"config\"]\n\n    def __init__(self):\n        super().__init__()\n"
+        "        self.config = Config()\n\n    def forward(self, x):\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    config: Config  # error\n\n"
+        "    def __init__(self):\n        super().__init__()\n        self.config = Config()\n\n"
+        "    def forward(self, x):\n        return x\n",
+    ]
+
+    def check_class(self, ctx: ClassContext) -> None:
+        if not ctx.is_module:
+            return
+        facts = class_facts(ctx.project, ctx.ref)
+        if facts is None or _ignored_attributes(ctx) is None:
+            return
+        ignored = _ignored_attributes(ctx) or set()
+        for stmt in ctx.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            name = stmt.target.id
+            if name in ignored or not (facts.init_assignments(name) or name in facts.registered):
+                continue  # the annotation is read only for attributes instances hold
+            target = _annotated_class(ctx, stmt.annotation)
+            why = dataclass_like(ctx.project, target) if target is not None and not ctx.project.is_nn_module(target) else None
+            if why:
+                ctx.report(self, stmt, f"`{name}: {ast.unparse(stmt.annotation)}` makes the compiler compile "  # type: ignore[union-attr]
+                                       f"`{target.name}` as a TorchScript class, but it is {why}: scripting fails "
+                                       f"with 'Failed to get source for {target.name}.__init__' before any method; copy "
+                                       f"the fields compiled code needs into plain attributes, or list `{name}` in "
+                                       f"`__jit_ignored_attributes__`")
+
+
+def _ignored_attributes(ctx: ClassContext) -> Optional[set[str]]:
+    """`__jit_ignored_attributes__` of the class (inherited through the project MRO); None when it is
+    not a literal list."""
+    for klass in ctx.project.mro(ctx.ref):
+        node = class_def(ctx.project, klass)
+        for stmt in node.body if node is not None else ():
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id == "__jit_ignored_attributes__" for t in targets):
+                    value = stmt.value
+                    if not isinstance(value, (ast.List, ast.Tuple)) or not all(str_literal(e) for e in value.elts):
+                        return None
+                    return {str_literal(e) for e in value.elts}  # type: ignore[misc]
+    return set()
 
 
 class UntypableAttribute(Rule):
@@ -1002,7 +1215,8 @@ class UntypableAttribute(Rule):
     ## What it does
     Flags uses in compiled code of module attributes whose `__init__` value has no TorchScript type:
     an empty list or dict without a class-level annotation, a list or dict mixing element types, a
-    numpy array or scalar, a set, or a lambda. An annotation written in `__init__`
+    numpy array or scalar, a set, a lambda, or an instance of a dataclass (which the compiler cannot
+    compile implicitly: its generated methods have no source). An annotation written in `__init__`
     (`self.names: List[str] = []`) does not help: the compiler ignores it for modules.
 
     ## Why is this bad?
@@ -1047,6 +1261,10 @@ class UntypableAttribute(Rule):
         # filled in __init__: the runtime value is a non-empty list of str
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.names = []\n"
         "        self.names.append(\"a\")\n\n    def forward(self, x):\n        return x + len(self.names)\n",
+        # a dataclass read only in __init__: the untypable attribute is never used by compiled code
+        MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.config = Config()\n        self.scale = self.config.scale\n\n"
+        "    def forward(self, x):\n        return x * self.scale\n",
     ]
     INVALID = [
         MODULE_HEADER + "from typing import List\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
@@ -1057,12 +1275,16 @@ class UntypableAttribute(Rule):
         "        self.w = np.ones(3)\n\n    def forward(self, x):\n        return x + self.w[0]  # error\n",
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.keys = {\"a\"}\n\n"
         "    def forward(self, x):\n        if \"a\" in self.keys:  # error\n            return x\n        return x + 1\n",
+        # a dataclass instance: implicitly compiling the dataclass fails, so the attribute is dropped
+        MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    def __init__(self, config: Optional[Config] = None):\n"
+        "        super().__init__()\n        self.config = config if config is not None else Config()\n\n"
+        "    def forward(self, x):\n        return x * self.config.scale  # error\n",
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         me = method_self(ctx)
         name = self_attr(node, me)
-        if not name or not isinstance(node.ctx, ast.Load) or externally_assigned(ctx.project, name):  # type: ignore[attr-defined]
+        if not name or not isinstance(node.ctx, ast.Load) or externally_assigned(ctx.project, name, overwrite_only=True):  # type: ignore[attr-defined]
             return
         current = ctx.info.qualname
         reasons: set[str] = set()
@@ -1070,7 +1292,8 @@ class UntypableAttribute(Rule):
 
         def bad(f: ClassFacts) -> bool:
             nonlocal annotated
-            if not (f.is_module and f.complete and f.init_complete) or name in f.annotations or name in f.registered:
+            if not (f.is_module and f.hierarchy_complete and f.init_complete) or name in f.annotations \
+                    or name in f.registered:
                 return False
             if f.other_assignments(name, current) or (f.mutated.get(name, set()) - {current}):
                 return False
@@ -1078,7 +1301,7 @@ class UntypableAttribute(Rule):
             if not assigns:
                 return False
             for a in assigns:
-                why = _untypable(ctx, f, a.value, f.methods_module(a.method))
+                why = _untypable(ctx, f, a.value, f.methods_module(a.method), a.method)
                 if why is None:
                     return False
                 reasons.add(why)
@@ -1182,6 +1405,30 @@ def _assigned_type(ctx: FunctionContext, value: ast.expr) -> Optional[str]:
     return None
 
 
+def _inferred_module_attribute(project: Project, f: ClassFacts, name: str) -> bool:
+    """Is `name` a plain attribute of a module whose TorchScript type can only come from its runtime value
+    after `__init__` (no class-level annotation anywhere, not a constant, parameter, buffer or submodule
+    registration, not `torch.jit.Attribute`), with every class of the hierarchy visible or in torch.nn?"""
+    if not f.is_module or name in f.annotations or name in f.constants or name in f.registered or f.builtin(name):
+        return False
+    if name in f.all_methods or any(m in f.all_methods for m in ("__setattr__", "__getattr__", "__getattribute__")):
+        return False
+    assigns = f.init_assignments(name)
+    if not assigns:
+        return False
+    for a in assigns:
+        callee = dotted(a.value.func) if isinstance(a.value, ast.Call) else None
+        if callee and project.qualify(f.methods_module(a.method), callee) in ("torch.jit.Attribute", "torch.jit.annotate"):
+            return False
+    for klass in project.mro(f.ref):
+        node = class_def(project, klass)
+        if node is None or node.keywords or any(
+                project.qualify(klass.module, dotted(d.func if isinstance(d, ast.Call) else d) or "") not in _SCRIPT_CLASS
+                for d in node.decorator_list):
+            return False  # a metaclass or class decorator could declare annotations
+    return all(q.startswith("torch.nn.") or q in ("object", "builtins.object") for q in project.external_bases(f.ref))
+
+
 def _has_none_default(fn: ast.FunctionDef, name: str) -> bool:
     args = fn.args.posonlyargs + fn.args.args
     defaults = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
@@ -1197,7 +1444,9 @@ class AttributeTypeChange(Rule):
     Flags assignments in compiled code that change an attribute's type from the one `__init__`
     gave it: most often an attribute initialized to `None` (even when annotated
     `self.x: Optional[T] = None` in `__init__`, which modules and script classes ignore), or an int
-    attribute assigned a float.
+    attribute assigned a float; and `Optional` values stored in a module attribute without a
+    class-level annotation (typed from its runtime value, which is never `Optional`), for example in
+    a property setter, which is compiled with the module.
 
     ## Why is this bad?
     The attribute's type is fixed at compile time from its `__init__` value: `Wrong type for
@@ -1229,6 +1478,11 @@ class AttributeTypeChange(Rule):
         MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    last: Optional[torch.Tensor]\n\n"
         "    def __init__(self):\n        super().__init__()\n        self.last = None\n        self.count = 0\n\n"
         "    def forward(self, x):\n        self.last = x\n        self.count += 1\n        return x\n",
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    _keep: Optional[bool]\n\n"
+        "    def __init__(self, keep: Optional[bool] = None):\n        super().__init__()\n        self._keep = keep\n\n"
+        "    @property\n    def keep(self) -> Optional[bool]:\n        return self._keep\n\n    @keep.setter\n"
+        "    def keep(self, keep: Optional[bool]) -> None:\n        self._keep = keep\n\n    def forward(self, x):\n"
+        "        return x\n",
     ]
     INVALID = [
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.last = None\n\n"
@@ -1239,19 +1493,30 @@ class AttributeTypeChange(Rule):
         "    def forward(self, x):\n        self.scale = 0.5  # error\n        return x\n",
         MODULE_HEADER + "from typing import Optional\n\n\n@torch.jit.script\nclass Box:\n    def __init__(self):\n"
         "        self.v: Optional[int] = None\n\n    def put(self, k: int):\n        self.v = k  # error\n",
+        # an Optional value into an attribute typed from its runtime value (bool here), via a property
+        # setter, which the compiler compiles with the module whether or not forward uses it
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def __init__(self, keep: Optional[bool] = True):\n"
+        "        super().__init__()\n        self._keep = keep\n\n    @property\n    def keep(self) -> Optional[bool]:\n"
+        "        return self._keep\n\n    @keep.setter\n    def keep(self, keep: Optional[bool]) -> None:\n"
+        "        self._keep = keep  # error\n\n    def forward(self, x):\n        return x\n",
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         if ctx.info.name == "__init__":
             return
         me = method_self(ctx)
+        if not any(is_self_store(t, me) for t in node.targets):  # type: ignore[attr-defined]
+            return  # only `self.x = ...` can change an attribute's type: skip the type look-ups
         value = node.value  # type: ignore[attr-defined]
         new = _assigned_type(ctx, value)
-        if new is None or new == "NoneType":
+        if new is None:
+            self._optional_value(node, ctx, me, value)
+            return
+        if new == "NoneType":
             return
         for target in node.targets:  # type: ignore[attr-defined]
             name = is_self_store(target, me)
-            if not name or externally_assigned(ctx.project, name):
+            if not name or externally_assigned(ctx.project, name, overwrite_only=True):
                 continue
             old_types: set[str] = set()
             annotated = False
@@ -1259,7 +1524,7 @@ class AttributeTypeChange(Rule):
 
             def bad(f: ClassFacts) -> bool:
                 nonlocal annotated
-                if not (f.complete and f.init_complete) or name in f.registered or name in f.constants:
+                if not (f.hierarchy_complete and f.init_complete) or name in f.registered or name in f.constants:
                     return False
                 if f.is_module and name in f.annotations:
                     return False
@@ -1294,6 +1559,22 @@ class AttributeTypeChange(Rule):
             ctx.report(self, target, msg)
 
 
+
+    def _optional_value(self, node: ast.AST, ctx: FunctionContext, me: Optional[str], value: ast.expr) -> None:
+        """A value typed `Optional[T]` stored in a module attribute the compiler types from its runtime
+        value: inference gives NoneType or T, never Optional, so the assignment fails either way."""
+        t = ctx.types.type_of(value)
+        if t.kind != "Optional" or not t.known:
+            return
+        for target in node.targets:  # type: ignore[attr-defined]
+            name = is_self_store(target, me)
+            if not name or externally_assigned(ctx.project, name, overwrite_only=True):
+                continue
+            if for_all(ctx, lambda f: _inferred_module_attribute(ctx.project, f, name)):  # noqa: B023
+                ctx.report(self, target, f"`self.{name}` has no class-level annotation, so TorchScript types it from "
+                                         f"its value after `__init__` (None or a concrete value, never Optional), and "
+                                         f"this `{t}` cannot be stored in it ('Wrong type for attribute assignment'); "
+                                         f"declare `{name}: {t}` in the class body")
 # ==================================================================================================
 _DTYPES = frozenset("""bfloat16 bool cdouble cfloat chalf complex128 complex32 complex64 double float float16 float32
 float64 half int int16 int32 int64 int8 long short uint8 uint16 uint32 uint64 qint8 quint8 qint32""".split())
@@ -1316,11 +1597,36 @@ def _global_value(project: Project, module: str, name: str, depth: int = 0) -> O
     return module, summary.globals[name]
 
 
+#: builtins whose result is always a plain Python value (the type the compiler names), when unshadowed
+_PLAIN_BUILTINS = {
+    "set": "set", "frozenset": "frozenset", "tuple": "tuple", "list": "list", "dict": "dict", "int": "int",
+    "float": "float", "str": "str", "bool": "bool", "len": "int", "sorted": "list",
+}
+#: module-level expressions whose value is plain whatever their operands are
+_PLAIN_EXPRESSIONS = {"Set": "set", "SetComp": "set", "DictComp": "dict", "JoinedStr": "str", "Compare": "bool"}
+#: callees whose results may be first-class in TorchScript (script functions, enum members, custom
+#: classes, operators) or types: a global holding one of them is not judged by its position
+_OPAQUE_RESULTS = ("torch.jit.", "torch.classes.", "torch.ops.", "torch._ops.", "enum.", "typing.",
+                   "typing_extensions.", "collections.", "functools.", "dataclasses.", "types.")
+
+
+def _unshadowed_builtin(project: Project, module: str, name: str) -> bool:
+    summary = project.summary(module)
+    defined = summary is not None and (name in summary.functions or name in summary.classes or name in summary.globals)
+    return not defined and project.qualify(module, name) == name
+
+
 def _plain_kind(project: Project, module: str, value: Value) -> Optional[str]:
     """The Python type the compiler would report for a plain global value, or None."""
     kind = value[0] if value else ""
     if kind == "const":
         return value[1] if value[1] not in ("None", "bytes", "ellipsis") else None
+    if kind == "other" and value[1] in _PLAIN_EXPRESSIONS:
+        return _PLAIN_EXPRESSIONS[value[1]]
+    if kind == "listcomp":
+        return "list"
+    if kind == "call" and value[1] in _PLAIN_BUILTINS and _unshadowed_builtin(project, module, value[1]):
+        return _PLAIN_BUILTINS[value[1]]
     if kind in ("tuple", "list"):
         return kind if all(_plain_kind(project, module, v) for v in value[1]) else None
     if kind == "dict":
@@ -1336,12 +1642,43 @@ def _plain_kind(project: Project, module: str, value: Value) -> Optional[str]:
     return None
 
 
+def _call_result_of(project: Project, module: str, value: Value) -> Optional[str]:
+    """The callee of a global set from a call whose result cannot be first-class in TorchScript (not a
+    script function, operator, enum member, custom class or type), else None."""
+    if value[0] != "call" or not value[1]:
+        return None
+    qual = project.qualify(module, value[1])
+    if qual.startswith(_OPAQUE_RESULTS):
+        return None
+    resolved = project.resolve(module, value[1])
+    if isinstance(resolved, ClassRef) and any(q.startswith("enum.") for q in project.external_bases(resolved)):
+        return None
+    return value[1]
+
+
+def _forces_value(ctx: FunctionContext, node: ast.AST) -> bool:
+    """Is the name read where only a first-class value can stand: an operand of `and`/`or`/`not`/
+    arithmetic, a condition, the container of `in`, an f-string field? There, whatever a global holds
+    (bool, str, module, function, None) is rejected; only an enum member could pass, and none fits
+    these positions."""
+    parent = ctx.parent(node)
+    if isinstance(parent, (ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.FormattedValue)):
+        return True
+    if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+        return parent.test is node
+    if isinstance(parent, ast.Compare):
+        return any(c is node and isinstance(op, (ast.In, ast.NotIn)) for op, c in zip(parent.ops, parent.comparators))
+    return False
+
+
 class GlobalValue(Rule):
     """
     ## What it does
     Flags module-level variables holding plain values (numbers, strings, bools, tuples, lists,
-    dicts, dtypes, tensors) read by bare name in compiled code, including ones imported from another
-    project module (`from .consts import EPS`).
+    dicts, sets, dtypes, tensors) read by bare name in compiled code, including ones imported from
+    another project module (`from .consts import EPS`), and globals set from a call
+    (`HAS_MKLDNN = torch.backends.mkldnn.is_available()`) where they are read as values: in `and`,
+    `or`, `not`, arithmetic, a condition, the container of `in`, an f-string.
 
     ## Why is this bad?
     TorchScript does not capture Python globals: `python value of type 'float' cannot be used as a
@@ -1370,12 +1707,22 @@ class GlobalValue(Rule):
     VALID = [
         MODULE_HEADER + "import math\nimport torch.nn.functional as F\n\nact = F.relu\n\n\n@torch.jit.script\n"
         "def f(x, eps: float = 1e-5):\n    return act(x) / (x.norm() + eps) * math.pi\n",
+        # a global set from a call, used as a callee: a script function is first-class
+        MODULE_HEADER + "\n\ndef _double(x: torch.Tensor) -> torch.Tensor:\n    return x * 2\n\n\n"
+        "double = torch.jit.script(_double)\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+        "        return double(x)\n",
     ]
     INVALID = [
         MODULE_HEADER + "\nEPS = 1e-5\n\n\n@torch.jit.script\ndef f(x):\n    return x / (x.norm() + EPS)  # error\n",
         MODULE_HEADER + "\nDTYPE = torch.float32\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
         "        return x.to(DTYPE)  # error\n",
         MODULE_HEADER + "\nSIZES = (1, 2)\n\n\n@torch.jit.script\ndef f(x):\n    return x + SIZES[0]  # error\n",
+        MODULE_HEADER + "\nMODES = {\"reflect\", \"constant\"}\n\n\n@torch.jit.script\ndef f(x, mode: str):\n"
+        "    if mode in MODES:  # error\n        return x\n    return -x\n",
+        # a capability flag computed at import: whatever the call returns, it is a Python global
+        MODULE_HEADER + "\nHAS_MKLDNN = torch.backends.mkldnn.is_available()\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x):\n        if HAS_MKLDNN and x.is_contiguous():  # error\n            return x\n"
+        "        return x + 1\n",
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
@@ -1390,6 +1737,12 @@ class GlobalValue(Rule):
             ctx.report(self, node, f"global `{name}` ({kind}) cannot be read in TorchScript ('python value of type "
                                    f"{kind!r} cannot be used as a value'); pass it as an argument with a default, "
                                    f"make it a `Final`/`__constants__` attribute, or read it as `module.{name}`")
+            return
+        callee = _call_result_of(ctx.project, found[0], found[1])
+        if callee and _forces_value(ctx, node):
+            ctx.report(self, node, f"global `{name}` holds the result of `{callee}(...)`, a Python value TorchScript "
+                                   f"cannot read here ('... cannot be used as a value'); pass it as an argument, or "
+                                   f"store it on the module in `__init__`")
 
 
 class GlobalInstance(Rule):
