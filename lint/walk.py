@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional
 
 from .finding import Finding, Fix
-from .project.index import ClassInfo, FunctionInfo, dotted, member_key
+from .project.index import ClassInfo, FunctionInfo, dotted, member_key, module_level_statements
 from .project.model import ClassRef, FuncRef, Project, Resolved
 from .static_if import static_condition
 
@@ -242,38 +242,19 @@ def check_function(ctx: FunctionContext, rules: list["Rule"], by_type: dict[type
 
 
 def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
-    """qualname → (def node, enclosing class) for module-level functions and methods."""
+    """qualname → (def node, enclosing class) for module-level functions and methods, found where the
+    index finds them (the last definition of a name wins, as in Python)."""
     out: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]] = {}
-
-    def scan(body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                out[stmt.name] = (stmt, None)  # type: ignore[assignment]  # the last def wins, as in Python
-            elif isinstance(stmt, ast.ClassDef):
-                for sub in stmt.body:
-                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        out[f"{stmt.name}.{member_key(sub)}"] = (sub, stmt)  # type: ignore[assignment]
-            elif isinstance(stmt, (ast.If, ast.Try)):
-                scan(stmt.body)
-                scan(getattr(stmt, "orelse", []))
-
-    scan(tree.body)
+    for stmt in module_level_statements(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out[stmt.name] = (stmt, None)  # type: ignore[assignment]
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    out[f"{stmt.name}.{member_key(sub)}"] = (sub, stmt)  # type: ignore[assignment]
     return out
 
 
 def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
-    """Module-level classes (also under module-level `if`/`try`), as the index records them."""
-    out: dict[str, ast.ClassDef] = {}
-
-    def scan(body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ClassDef):
-                out[stmt.name] = stmt  # the last definition wins, as in Python and the index
-            elif isinstance(stmt, (ast.If, ast.Try)):
-                scan(stmt.body)
-                scan(getattr(stmt, "orelse", []))
-                for handler in getattr(stmt, "handlers", []):
-                    scan(handler.body)
-
-    scan(tree.body)
-    return out
+    """Module-level classes, found where the index finds them."""
+    return {stmt.name: stmt for stmt in module_level_statements(tree.body) if isinstance(stmt, ast.ClassDef)}

@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from tslint.project.index import dotted, member_key
+from tslint.project.index import dotted, module_level_statements, member_key
 from tslint.project.model import ClassRef, External, Project
 from tslint.source import SourceError, parsed_file
 
@@ -67,7 +67,7 @@ def class_def(project: Project, ref: ClassRef) -> Optional[ast.ClassDef]:
     tree = module_tree(project, ref.module)
     if tree is None:
         return None
-    for node in _top_level(tree.body):
+    for node in module_level_statements(tree.body):
         if isinstance(node, ast.ClassDef) and node.name == ref.name:
             return node
     return None
@@ -78,7 +78,7 @@ def function_def(project: Project, module: str, qualname: str) -> Optional[ast.F
     if tree is None:
         return None
     head, _, meth = qualname.partition(".")
-    for node in _top_level(tree.body):
+    for node in module_level_statements(tree.body):
         if not meth and isinstance(node, ast.FunctionDef) and node.name == head:
             return node
         if meth and isinstance(node, ast.ClassDef) and node.name == head:
@@ -86,18 +86,6 @@ def function_def(project: Project, module: str, qualname: str) -> Optional[ast.F
                 if isinstance(sub, ast.FunctionDef) and member_key(sub) == meth:
                     return sub
     return None
-
-
-def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    for node in body:
-        yield node
-        if isinstance(node, ast.If):
-            yield from _top_level(node.body)
-            yield from _top_level(node.orelse)
-        elif isinstance(node, ast.Try):
-            yield from _top_level(node.body)
-            for handler in node.handlers:
-                yield from _top_level(handler.body)
 
 
 # -- small ast helpers ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
-from ..project.index import dotted
+from ..project.index import dotted, module_level_statements
 from ..project.model import ClassRef, External, FuncRef, Project
 from ..source import SourceError, decode_source, parse_source
 from .types import (
@@ -130,7 +130,7 @@ class ProjectTypes:
         tree = self.tree(ref.module)
         if tree is None:
             return None
-        for stmt in _top_level(tree.body):
+        for stmt in module_level_statements(tree.body):
             if isinstance(stmt, ast.ClassDef) and stmt.name == ref.name:
                 return stmt
         return None
@@ -150,7 +150,7 @@ class ProjectTypes:
         tree = self.tree(module)
         result: Type = UNKNOWN
         if tree is not None:
-            for stmt in _top_level(tree.body):
+            for stmt in module_level_statements(tree.body):
                 value = None
                 if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
                     value = stmt.value
@@ -264,16 +264,6 @@ def state_for(project: Project) -> ProjectTypes:
 
 
 _STATES: "weakref.WeakKeyDictionary[Project, ProjectTypes]" = weakref.WeakKeyDictionary()
-
-
-def _top_level(body: list[ast.stmt]):
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ast.If):
-            yield from _top_level(stmt.body)
-            yield from _top_level(stmt.orelse)
-        elif isinstance(stmt, ast.Try):
-            yield from _top_level(stmt.body)
 
 
 # ---------------------------------------------------------------------------------------------

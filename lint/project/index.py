@@ -99,6 +99,7 @@ class ClassInfo:
     init_attrs: dict[str, Value] = field(default_factory=dict)  # `self.x = v` in __init__
     init_params: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()  # __constants__
+    unused_properties: Optional[tuple[str, ...]] = None  # __jit_unused_properties__ (None: not set here)
 
 
 @dataclass
@@ -152,7 +153,7 @@ def resolve_relative(module: str, is_package: bool, level: int, target: Optional
 def collect_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Local names bound by imports anywhere at module level (including under `if`/`try`)."""
     table: dict[str, str] = {}
-    for node in _module_level_statements(tree.body):
+    for node in module_level_statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -173,20 +174,21 @@ def collect_imports(tree: ast.Module, module: str, is_package: bool) -> dict[str
     return table
 
 
-def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements run at module level, including under `if`/`try`/`with` (where definitions live)."""
     for node in body:
         yield node
         if isinstance(node, ast.If):
-            yield from _module_level_statements(node.body)
-            yield from _module_level_statements(node.orelse)
+            yield from module_level_statements(node.body)
+            yield from module_level_statements(node.orelse)
         elif isinstance(node, ast.Try):
-            yield from _module_level_statements(node.body)
+            yield from module_level_statements(node.body)
             for handler in node.handlers:
-                yield from _module_level_statements(handler.body)
-            yield from _module_level_statements(node.orelse)
-            yield from _module_level_statements(node.finalbody)
+                yield from module_level_statements(handler.body)
+            yield from module_level_statements(node.orelse)
+            yield from module_level_statements(node.finalbody)
         elif isinstance(node, ast.With):
-            yield from _module_level_statements(node.body)
+            yield from module_level_statements(node.body)
 
 
 class _RefCollector(LiveVisitor):
@@ -327,6 +329,18 @@ def _init_attrs(init: ast.FunctionDef) -> dict[str, Value]:
     return attrs
 
 
+def member_key(fn: ast.AST) -> str:
+    """The key of a method in `ClassInfo.methods`: its name, or `name.setter` / `name.deleter` for a
+    property's accessors, which share the getter's name (`@keepdim.setter def keepdim(...)`) but are
+    separate functions (the compiler compiles getter and setter, never the deleter)."""
+    name = fn.name  # type: ignore[attr-defined]
+    for dec in fn.decorator_list:  # type: ignore[attr-defined]
+        if isinstance(dec, ast.Attribute) and isinstance(dec.value, ast.Name) and dec.value.id == name \
+                and dec.attr in ("setter", "deleter"):
+            return f"{name}.{dec.attr}"
+    return name
+
+
 def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
     info = ClassInfo(
         name=node.name,
@@ -337,7 +351,10 @@ def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
     )
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            info.methods[stmt.name] = function_info(stmt, node.name, static_ifs)  # type: ignore[arg-type]
+            key = member_key(stmt)
+            method = function_info(stmt, node.name, static_ifs)  # type: ignore[arg-type]
+            method.qualname = f"{node.name}.{key}"
+            info.methods[key] = method
             if stmt.name == "__init__":
                 info.init_attrs = _init_attrs(stmt)  # type: ignore[arg-type]
                 a = stmt.args
@@ -352,6 +369,10 @@ def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
                     info.class_values[target.id] = summarize_value(stmt.value)
                     if target.id == "__constants__" and isinstance(stmt.value, (ast.List, ast.Tuple, ast.Set)):
                         info.constants = tuple(
+                            e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                        )
+                    if target.id == "__jit_unused_properties__" and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                        info.unused_properties = tuple(
                             e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
                         )
     return info
@@ -434,7 +455,7 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
     static_ifs = text is None or any(name in text for name in STATIC_NAMES)
     summary = ModuleSummary(path=path, module=module, digest=digest, is_package=is_package)
     summary.imports = collect_imports(tree, module, is_package)
-    for stmt in _module_level_statements(tree.body):
+    for stmt in module_level_statements(tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.functions[stmt.name] = function_info(stmt, "", static_ifs)  # type: ignore[arg-type]
         elif isinstance(stmt, ast.ClassDef):
