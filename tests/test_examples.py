@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import needs_torch
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PLANTED = {
@@ -33,3 +35,14 @@ def test_examples_report_exactly_the_planted_problems():
     found = {(Path(f["filename"]).relative_to("examples").as_posix(), f["location"]["row"], f["context"])
              for f in json.loads(proc.stdout)}
     assert found == PLANTED, f"missing: {sorted(PLANTED - found)}\nunexpected: {sorted(found - PLANTED)}"
+
+
+@needs_torch
+def test_confirm_examples_confirms_every_seed_finding_and_misses_nothing():
+    proc = subprocess.run([sys.executable, "-m", "tslint", "--no-cache", "--confirm", "--format", "json", "examples/"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)
+    assert not [f for f in findings if f["code"] == "TS000"], proc.stdout
+    seed = [f for f in findings if "/seed/" in f["filename"].replace("\\", "/")]
+    assert seed and all(f["confirmed"] is True for f in seed), [(f["filename"], f["location"], f["confirmation"]) for f in seed]

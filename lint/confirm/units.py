@@ -10,11 +10,12 @@ chain starts from.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..config import Config
+from ..config import Config, ConfigError, find_pyproject, load_config
 from ..entrypoints import Instance
 from ..finding import Finding
 from ..project.model import ClassRef, FuncRef, Project
@@ -117,7 +118,7 @@ def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
             ref = target.cls if isinstance(target, Instance) else target
             module = ref.module
             name = ref.name if isinstance(ref, ClassRef) else ref.qualname
-            factory = lookup_ref(config.trace_examples, f"{module}.{name}")
+            factory = lookup_ref(local_config(project, module, config).trace_examples, f"{module}.{name}")
             if factory:
                 add("trace", module, name, root.label, "trace", factory)
     return UnitSet(list(units.values()), by_label)
@@ -125,7 +126,8 @@ def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
 
 def _add_class(add, project: Project, cls: ClassRef, label: str, config: Config) -> None:
     if project.is_nn_module(cls):
-        add("module", cls.module, cls.name, label, "script", lookup_ref(config.factories, f"{cls.module}.{cls.name}"))
+        factories = local_config(project, cls.module, config).factories
+        add("module", cls.module, cls.name, label, "script", lookup_ref(factories, f"{cls.module}.{cls.name}"))
     else:
         add("class", cls.module, cls.name, label, "script")
 
@@ -143,10 +145,31 @@ def search_path(project: Project, config: Config) -> list[str]:
     folder above its top package, from its path and dotted module name)."""
     roots: list[str] = [str(config.root.resolve())]
     for summary in project.by_path.values():
-        root = package_root(summary.path, summary.module, summary.is_package)
-        if root and root not in roots:
-            roots.append(root)
+        local = local_config(project, summary.module, config)
+        for root in (str(local.root.resolve()), package_root(summary.path, summary.module, summary.is_package)):
+            if root and root not in roots:
+                roots.append(root)
     return roots
+
+
+def local_config(project: Project, module: str, config: Config) -> Config:
+    """The `[tool.tslint]` nearest to a module's file: `tslint examples/` must build the seed's
+    models with the factories of `examples/seed/pyproject.toml`, not only the run's own config."""
+    summary = project.by_module.get(module)
+    if summary is None:
+        return config
+    found = find_pyproject(Path(summary.path).resolve().parent)
+    if found is None or (config.path is not None and found.resolve() == config.path.resolve()):
+        return config
+    return _load(found)
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError:
+        return Config(path=path)
 
 
 def package_root(path: str, module: str, is_package: bool) -> Optional[str]:
