@@ -27,7 +27,7 @@ from .project.index import ModuleSummary, summarize
 from .project.model import ClassRef, Project
 from .reach import Reach, compute_reach
 from .rule import Rule, code_selected, select_rules
-from .source import SourceError, SourceFile, content_hash
+from .source import SourceError, SourceFile, content_hash, parsed_file
 from .walk import ClassContext, FunctionContext, check_function, class_nodes, function_nodes, rules_by_type
 
 PARALLEL_THRESHOLD = 16
@@ -114,11 +114,38 @@ def _deps_digest(project: Project, summary: ModuleSummary) -> str:
     return ",".join(digests)
 
 
+@dataclass
+class _ReachIndex:
+    """`Reach` grouped by module, built once per run: each checked file asks for its own share, and
+    scanning the whole reach per file is quadratic on a large project."""
+
+    reach: Reach
+    size: tuple[int, int]
+    functions: dict[str, dict[str, dict[str, str]]]  # module -> qualname -> context -> chain
+    classes: dict[str, list[tuple[ClassRef, str]]]  # module -> [(class, chain)] in reach order
+
+
+_REACH_INDEX: list[_ReachIndex] = []
+
+
+def _reach_index(reach: Reach) -> _ReachIndex:
+    size = (len(reach.functions), len(reach.classes))
+    if _REACH_INDEX and _REACH_INDEX[0].reach is reach and _REACH_INDEX[0].size == size:
+        return _REACH_INDEX[0]
+    functions: dict[str, dict[str, dict[str, str]]] = {}
+    for ref, contexts in reach.functions.items():
+        functions.setdefault(ref.module, {})[ref.qualname] = contexts
+    classes: dict[str, list[tuple[ClassRef, str]]] = {}
+    for cref, chain in reach.classes.items():
+        classes.setdefault(cref.module, []).append((cref, chain))
+    _REACH_INDEX[:] = [_ReachIndex(reach, size, functions, classes)]
+    return _REACH_INDEX[0]
+
+
 def _reach_signature(reach: Reach, summary: ModuleSummary) -> str:
-    funcs = reach.contexts_in(summary.module) if summary.module else {}
-    classes = sorted(
-        (ref.name, chain, ref in reach.module_classes) for ref, chain in reach.classes.items() if ref.module == summary.module
-    )
+    index = _reach_index(reach)
+    funcs = index.functions.get(summary.module, {}) if summary.module else {}
+    classes = sorted((ref.name, chain, ref in reach.module_classes) for ref, chain in index.classes.get(summary.module, ()))
     return repr((sorted((q, sorted(c.items())) for q, c in funcs.items()), classes))
 
 
@@ -143,9 +170,12 @@ def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tu
 
 def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...],
                   data: Optional[bytes] = None) -> list[Finding]:
-    source = SourceFile.from_bytes(summary.path, _read(summary.path) if data is None else data, summary.module)
+    if data is None:  # the per-process parse cache: class facts and the type checker read this tree too
+        source = parsed_file(summary.path, summary.digest, summary.module)
+    else:
+        source = SourceFile.from_bytes(summary.path, data, summary.module)
     findings: list[Finding] = []
-    contexts = reach.contexts_in(summary.module)
+    contexts = _reach_index(reach).functions.get(summary.module, {})
     nodes = function_nodes(source.tree)
     by_context = {c: rules_by_type(list(rules), c) for c in ("script", "trace")}
     for qualname, per_context in sorted(contexts.items()):
@@ -159,8 +189,8 @@ def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules:
             ctx = FunctionContext(source, project, summary.module, info, node, context, chain, class_node)
             findings.extend(check_function(ctx, list(rules), by_context[context]))
     classes = class_nodes(source.tree)
-    for ref, chain in reach.classes.items():
-        if ref.module != summary.module or ref.name not in classes:
+    for ref, chain in _reach_index(reach).classes.get(summary.module, ()):
+        if ref.name not in classes:
             continue
         info = summary.classes.get(ref.name)
         if info is None:

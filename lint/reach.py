@@ -1,7 +1,8 @@
 """Reachability as the compiler walks it: which functions each root makes it read, and how.
 
-Under script: an nn.Module compiles `forward`, its `@torch.jit.export` methods, what they call, and the
-`forward` of *every* submodule (used or not); a script class compiles all its methods; `@ignore` and
+Under script: an nn.Module compiles `forward`, its `@torch.jit.export` methods, the getters and setters
+of its properties (used or not), what they call, and the `forward` of *every* submodule (used or not);
+a script class compiles all its methods; `@ignore` and
 `@unused` bodies are not read. Under trace: Python runs `forward` and what it calls; what is
 `@torch.jit.script`, `@script_if_tracing`, or a `torch.jit.script(...)` attribute is compiled instead,
 so it switches to the script contract. Every reached function keeps the chain that reached it first.
@@ -92,6 +93,8 @@ class _Walker:
                         ref = FuncRef(klass.module, fn.qualname)
                         if "export" in self.decorators(ref):
                             self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
+                for ref in self.compiled_properties(inst.cls):
+                    self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
                 for attr, contract, sub in submodules(self.project, inst):
                     if contract == "trace":
                         continue  # a traced submodule is compiled from its graph, not its source
@@ -100,8 +103,41 @@ class _Walker:
         if context == "script":
             info = project.cls(inst.cls)
             for name, fn in (info.methods.items() if info else ()):
+                if name.endswith(".deleter"):
+                    continue  # a property's deleter is never compiled
                 ref = FuncRef(inst.cls.module, fn.qualname)
                 self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
+
+    def compiled_properties(self, cls: ClassRef) -> list[FuncRef]:
+        """Getters and setters of the properties a scripted module has (`torch/jit/frontend.py`
+        `get_class_properties`): all of them, inherited ones included, used or not, except those named
+        in `__jit_unused_properties__` and those whose getter is `@torch.jit.unused`."""
+        project = self.project
+        mro = project.mro(cls)
+        unused: tuple[str, ...] = next(
+            (info.unused_properties for info in map(project.cls, mro) if info and info.unused_properties is not None), ())
+        seen: set[str] = set()
+        out: list[FuncRef] = []
+        for klass in mro:
+            info = project.cls(klass)
+            if info is None:
+                continue
+            for name in list(info.methods) + list(info.class_values) + list(info.annotations):
+                if "." in name or name in seen:
+                    continue
+                seen.add(name)  # the first class in the MRO that defines the name decides what it is
+                getter = info.methods.get(name)
+                if getter is None or name in unused:
+                    continue
+                decorators = set(project.decorator_qualnames(klass.module, getter.decorators))
+                if not decorators & {"property", "builtins.property", "abc.abstractproperty"}:
+                    continue
+                if jit_decorator(decorators) & {"unused", "ignore"}:
+                    continue
+                out.append(FuncRef(klass.module, getter.qualname))
+                if f"{name}.setter" in info.methods:
+                    out.append(FuncRef(klass.module, info.methods[f"{name}.setter"].qualname))
+        return out
 
     def expand_function(self, context: str, ref: FuncRef, instance: Optional[Instance], chain: str) -> None:
         project = self.project
@@ -148,6 +184,29 @@ class _Walker:
             self.push(context, resolved, None, f"{chain} -> {resolved.qualname}")
         elif isinstance(resolved, ClassRef) and context == "script" and not self.project.is_nn_module(resolved):
             self.push("script", Instance(resolved, (), module), None, f"{chain} -> {resolved.name}")
+        elif resolved is None and context == "script":
+            self.follow_dispatch(module, name, chain)
+
+    def follow_dispatch(self, module: str, name: str, chain: str) -> None:
+        """A module global naming a function: an alias (`threshold = _threshold`), or
+        `max_pool2d = boolean_dispatch(if_true=..., if_false=...)` (torch.nn.functional), where the
+        compiler picks one of the two functions by a bool argument and compiles that one."""
+        qual = self.project.qualify(module, name)
+        owner, _, attr = qual.rpartition(".")
+        summary = self.project.by_module.get(owner)
+        value = summary.globals.get(attr) if summary else None
+        if value and value[0] == "name" and value[1] != attr:  # `threshold = _threshold`
+            ref = self.project.resolve(owner, value[1])
+            if isinstance(ref, FuncRef):
+                self.push("script", ref, None, f"{chain} -> {ref.qualname}")
+            return
+        if not value or value[0] != "call" or not value[1] or value[1].rsplit(".", 1)[-1] != "boolean_dispatch":
+            return
+        for key, target in value[3]:
+            if key in ("if_true", "if_false") and target[0] == "name":
+                ref = self.project.resolve(owner, target[1])
+                if isinstance(ref, FuncRef):
+                    self.push("script", ref, None, f"{chain} -> {ref.qualname}")
 
 
 def compute_reach(project: Project, roots: list[Root]) -> Reach:

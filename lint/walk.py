@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional
 
 from .finding import Finding, Fix
+from .nodes import SCOPE_TYPES, function_nodes as function_nodes_index
 from .project.index import ClassInfo, FunctionInfo, dotted, member_key, module_level_statements
 from .project.model import ClassRef, FuncRef, Project, Resolved
 from .static_if import static_condition
@@ -114,12 +115,10 @@ class FunctionContext(_Reporter):
 
     @cached_property
     def local_names(self) -> frozenset[str]:
+        index = function_nodes_index(self.node)
         names = set(self.info.params)
-        for sub in ast.walk(self.node):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                names.add(sub.id)
-            elif isinstance(sub, ast.arg):
-                names.add(sub.arg)
+        names.update(sub.id for sub in index.deep_of_type(ast.Name) if type(sub.ctx) is ast.Store)  # type: ignore[attr-defined]
+        names.update(sub.arg for sub in index.deep_of_type(ast.arg))  # type: ignore[attr-defined]
         return frozenset(names)
 
     @cached_property
@@ -148,6 +147,9 @@ class ClassContext(_Reporter):
         return ClassRef(self.module, self.info.name)
 
 
+_SCOPES = SCOPE_TYPES
+
+
 class _RuleWalk(ast.NodeVisitor):
     """Dispatch every node to the rules that subscribe to its type.
 
@@ -163,28 +165,41 @@ class _RuleWalk(ast.NodeVisitor):
         self.dead = 0
 
     def visit(self, node: ast.AST) -> None:
-        for rule in self.by_type.get(type(node), ()):
-            if not self.dead or rule.frontend:
-                rule.visit(node, self.ctx)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        # the hot loop of the check phase: a type-keyed dispatch and a direct read of the node's
+        # fields (what `ast.iter_child_nodes`/`iter_fields` do, without their generator overhead)
+        cls = type(node)
+        rules = self.by_type.get(cls)
+        if rules:
+            for rule in rules:
+                if not self.dead or rule.frontend:
+                    rule.visit(node, self.ctx)
+        if cls in _SCOPES:
             return  # a separate scope: the compiler rejects it whole (rules report the node itself)
-        for child in ast.iter_child_nodes(node):
-            self.ctx.parents[child] = node
-        if isinstance(node, ast.If):
-            self._visit_if(node)
-        elif isinstance(node, ast.IfExp):
-            known = static_condition(node.test, self.ctx.context)
-            self.visit(node.test)
-            self._visit_branch([node.body], known is False)
-            self._visit_branch([node.orelse], known is True)
+        values = [getattr(node, name, None) for name in cls._fields]
+        parents = self.ctx.parents
+        for value in values:  # every child knows its parent before any child is visited
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        parents[item] = node
+            elif isinstance(value, ast.AST):
+                parents[value] = node
+        if cls is ast.If:
+            self._visit_if(node)  # type: ignore[arg-type]
+        elif cls is ast.IfExp:
+            known = static_condition(node.test, self.ctx.context)  # type: ignore[attr-defined]
+            self.visit(node.test)  # type: ignore[attr-defined]
+            self._visit_branch([node.body], known is False)  # type: ignore[attr-defined]
+            self._visit_branch([node.orelse], known is True)  # type: ignore[attr-defined]
         else:
-            for field_name, value in ast.iter_fields(node):
-                if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-                    self.visit_block(value)
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            self.visit(item)
+            for value in values:
+                if type(value) is list:
+                    if value and isinstance(value[0], ast.stmt):
+                        self.visit_block(value)
+                    else:
+                        for item in value:
+                            if isinstance(item, ast.AST):
+                                self.visit(item)
                 elif isinstance(value, ast.AST):
                     self.visit(value)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -63,14 +64,35 @@ def module_tree(project: Project, module: str) -> Optional[ast.Module]:
     return _tree(summary.path, summary.digest, module) if summary else None
 
 
+@dataclass
+class _TreeMemo:
+    """Look-up tables and per-class scans of one parsed tree, kept beside it (weakly keyed by the
+    tree), so they live exactly as long as the shared parse cache keeps the tree."""
+
+    classes: dict[str, list[ast.ClassDef]] = field(default_factory=dict)  # every definition, in order
+    functions: dict[str, ast.FunctionDef] = field(default_factory=dict)  # the first module-level def
+    scans: dict[str, Optional["_ClassScan"]] = field(default_factory=dict)
+
+
+_TREES: "weakref.WeakKeyDictionary[ast.Module, _TreeMemo]" = weakref.WeakKeyDictionary()
+
+
+def _tree_memo(tree: ast.Module) -> _TreeMemo:
+    memo = _TREES.get(tree)
+    if memo is None:
+        memo = _TREES[tree] = _TreeMemo()
+        for node in module_level_statements(tree.body):
+            if isinstance(node, ast.ClassDef):
+                memo.classes.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.FunctionDef):
+                memo.functions.setdefault(node.name, node)
+    return memo
+
+
 def class_def(project: Project, ref: ClassRef) -> Optional[ast.ClassDef]:
     tree = module_tree(project, ref.module)
-    if tree is None:
-        return None
-    for node in module_level_statements(tree.body):
-        if isinstance(node, ast.ClassDef) and node.name == ref.name:
-            return node
-    return None
+    defs = _tree_memo(tree).classes.get(ref.name) if tree is not None else None
+    return defs[0] if defs else None
 
 
 def function_def(project: Project, module: str, qualname: str) -> Optional[ast.FunctionDef]:
@@ -78,13 +100,13 @@ def function_def(project: Project, module: str, qualname: str) -> Optional[ast.F
     if tree is None:
         return None
     head, _, meth = qualname.partition(".")
-    for node in module_level_statements(tree.body):
-        if not meth and isinstance(node, ast.FunctionDef) and node.name == head:
-            return node
-        if meth and isinstance(node, ast.ClassDef) and node.name == head:
-            for sub in node.body:
-                if isinstance(sub, ast.FunctionDef) and member_key(sub) == meth:
-                    return sub
+    memo = _tree_memo(tree)
+    if not meth:
+        return memo.functions.get(head)
+    for node in memo.classes.get(head, ()):
+        for sub in node.body:
+            if isinstance(sub, ast.FunctionDef) and member_key(sub) == meth:
+                return sub
     return None
 
 
@@ -211,15 +233,26 @@ class ClassFacts:
         return self.ref.module
 
 
-_FACTS: "weakref.WeakKeyDictionary[Project, dict[ClassRef, Optional[ClassFacts]]]" = weakref.WeakKeyDictionary()
+_FACTS: "weakref.WeakKeyDictionary[Project, OrderedDict[ClassRef, Optional[ClassFacts]]]" = weakref.WeakKeyDictionary()
+FACTS_CACHE_SIZE = 512
 
 
 def class_facts(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
-    """The facts of a project class (cached per project); None when its source is unavailable."""
-    cache = _FACTS.setdefault(project, {})
-    if ref not in cache:
-        cache[ref] = _build(project, ref)
-    return cache[ref]
+    """The facts of a project class (cached per project); None when its source is unavailable.
+
+    The cache is bounded: facts hold `ast` nodes of every class in the MRO, and an unbounded cache
+    would keep the trees of a whole large project alive. Rebuilding evicted facts is cheap, since
+    what each class contributes is scanned once per parsed tree (`_class_scan`) and only merged here."""
+    cache = _FACTS.get(project)
+    if cache is None:
+        cache = _FACTS[project] = OrderedDict()
+    if ref in cache:
+        cache.move_to_end(ref)
+        return cache[ref]
+    facts = cache[ref] = _build(project, ref)
+    if len(cache) > FACTS_CACHE_SIZE:
+        cache.popitem(last=False)
+    return facts
 
 
 def _build(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
@@ -231,17 +264,19 @@ def _build(project: Project, ref: ClassRef) -> Optional[ClassFacts]:
     mro = project.mro(ref)
     if not is_module and node.bases:
         facts.complete = False  # a script class with a base: the compiler ignores or rejects the base
+    scans: dict[int, _MethodScan] = {}
     for klass in mro:
-        cnode = class_def(project, klass)
-        if cnode is None:
+        scan = _class_scan(project, klass)
+        if scan is None:
             facts.complete = False
             continue
-        _check_bases(project, klass, cnode, facts)
-        _scan_body(project, klass, cnode, facts)
+        _check_bases(project, klass, scan.node, facts)
+        _merge_body(scan.body, facts)
+        scans.update(scan.methods)
     for defs in facts.all_methods.values():
         for klass, fn in defs:
-            _scan_method(project, klass, fn, facts)
-    _init_closure(facts)
+            _merge_method(scans[id(fn)], facts)
+    _init_closure(facts, scans)
     facts.hierarchy_complete = facts.complete
     if facts.complete and _externally_touched(project, facts):
         facts.complete = False
@@ -264,6 +299,70 @@ def _check_bases(project: Project, klass: ClassRef, node: ast.ClassDef, facts: C
             continue
         if name == "object":
             continue
+        facts.complete = False
+
+
+@dataclass
+class _MethodScan:
+    """What one method contributes to the facts of every class that inherits it: a function of the
+    method alone, so a large base class (`PreTrainedModel`) is scanned once, not once per subclass."""
+
+    qual: str
+    assigned: dict[str, list[Assignment]] = field(default_factory=dict)
+    mutated: dict[str, set[str]] = field(default_factory=dict)
+    registered: set[str] = field(default_factory=set)
+    complete: bool = True
+    #: every `self.<attr>` in the method (name, whether it is read), for the construction closure
+    self_attrs: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@dataclass
+class _ClassScan:
+    node: ast.ClassDef
+    body: ClassFacts  # what the class body alone declares (merged into each subclass's facts)
+    methods: dict[int, _MethodScan]  # by `id` of the method's def node (alive as long as `node`)
+
+
+def _class_scan(project: Project, klass: ClassRef) -> Optional[_ClassScan]:
+    tree = module_tree(project, klass.module)
+    if tree is None:
+        return None
+    memo = _tree_memo(tree)
+    if klass.name not in memo.scans:
+        defs = memo.classes.get(klass.name)
+        scan = None
+        if defs:
+            body = ClassFacts(klass, False)
+            _scan_body(project, klass, defs[0], body)
+            methods = {id(fn): _scan_method(klass, fn) for defs_ in body.all_methods.values() for _, fn in defs_}
+            scan = _ClassScan(defs[0], body, methods)
+        memo.scans[klass.name] = scan
+    return memo.scans[klass.name]
+
+
+def _merge_body(body: ClassFacts, facts: ClassFacts) -> None:
+    """`facts` gains what a class body declares; names already set by a class earlier in the MRO win."""
+    for name, entry in body.methods.items():
+        facts.methods.setdefault(name, entry)
+    for name, defs in body.all_methods.items():
+        facts.all_methods.setdefault(name, []).extend(defs)
+    facts.nested |= body.nested
+    for name, value in body.class_values.items():
+        facts.class_values.setdefault(name, value)
+    for name, annotation in body.annotations.items():
+        facts.annotations.setdefault(name, annotation)
+    facts.constants |= body.constants
+    if not body.complete:
+        facts.complete = False
+
+
+def _merge_method(scan: _MethodScan, facts: ClassFacts) -> None:
+    for name, assignments in scan.assigned.items():
+        facts.assigned.setdefault(name, []).extend(assignments)
+    for name, quals in scan.mutated.items():
+        facts.mutated.setdefault(name, set()).update(quals)
+    facts.registered |= scan.registered
+    if not scan.complete:
         facts.complete = False
 
 
@@ -314,9 +413,10 @@ def _target_names(target: ast.expr) -> Iterator[str]:
             yield from _target_names(elt)
 
 
-def _scan_method(project: Project, klass: ClassRef, fn: ast.FunctionDef, facts: ClassFacts) -> None:
+def _scan_method(klass: ClassRef, fn: ast.FunctionDef) -> _MethodScan:
     me = self_name(fn)
     qual = f"{klass.name}.{member_key(fn)}"
+    facts = _MethodScan(qual)
     parents: dict[ast.AST, ast.AST] = {}
     stack: list[ast.AST] = [fn]
     while stack:  # one pass: a node's parent is recorded before the node is processed
@@ -351,10 +451,12 @@ def _scan_method(project: Project, klass: ClassRef, fn: ast.FunctionDef, facts: 
             if name:
                 facts.mutated.setdefault(name, set()).add(qual)
         elif isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me:
+            facts.self_attrs.append((node.attr, isinstance(node.ctx, ast.Load)))
             if node.attr == "__dict__":
                 facts.complete = False
             if isinstance(node.ctx, ast.Del):
                 facts.complete = False
+    return facts
 
 
 def _is_harmless_call(node: Optional[ast.AST]) -> bool:
@@ -367,7 +469,7 @@ def _is_super_call(node: Optional[ast.AST]) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
-def _record_target(target: ast.expr, value: Optional[ast.expr], qual: str, facts: ClassFacts, me: Optional[str],
+def _record_target(target: ast.expr, value: Optional[ast.expr], qual: str, facts: _MethodScan, me: Optional[str],
                    node: ast.AST, annotated: bool = False) -> None:
     name = self_attr(target, me)
     if name:
@@ -385,7 +487,7 @@ _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "
              "sort", "reverse", "popitem", "__setitem__", "fill_", "copy_", "zero_"}
 
 
-def _record_call(node: ast.Call, qual: str, facts: ClassFacts, me: Optional[str]) -> None:
+def _record_call(node: ast.Call, qual: str, facts: _MethodScan, me: Optional[str]) -> None:
     func = node.func
     if not isinstance(func, ast.Attribute):
         if isinstance(func, ast.Name) and func.id in ("setattr", "delattr", "vars") and node.args:
@@ -413,29 +515,25 @@ def _record_call(node: ast.Call, qual: str, facts: ClassFacts, me: Optional[str]
         facts.complete = False
 
 
-def _init_closure(facts: ClassFacts) -> None:
+def _init_closure(facts: ClassFacts, scans: dict[int, _MethodScan]) -> None:
     """The methods that run at construction: every `__init__` of the hierarchy (the `super()` chain)
     and every definition of what they call on `self`. If `self` or a bound method escapes to code we
     cannot see, or a method we cannot see is called, construction is unknown (`init_complete`)."""
     todo = [f"{klass.name}.{fn.name}" for klass, fn in facts.all_methods.get("__init__", [])]
-    by_qual = {f"{klass.name}.{member_key(fn)}": fn for defs in facts.all_methods.values() for klass, fn in defs}
+    by_qual = {scans[id(fn)].qual: scans[id(fn)] for defs in facts.all_methods.values() for _, fn in defs}
     seen: set[str] = set()
     while todo:
         qual = todo.pop()
         if qual in seen or qual not in by_qual:
             continue
         seen.add(qual)
-        fn = by_qual[qual]
-        me = self_name(fn)
         if qual in facts.mutated.get("<self>", ()):
             facts.init_complete = False
-        for node in ast.walk(fn):
-            if not (isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me):
-                continue
-            if node.attr in facts.all_methods:
-                todo.extend(f"{klass.name}.{member_key(target)}" for klass, target in facts.all_methods[node.attr])
-            elif isinstance(node.ctx, ast.Load) and not facts.builtin(node.attr) and node.attr not in facts.assigned \
-                    and node.attr not in facts.registered and not facts.declared_in_class(node.attr):
+        for attr, loaded in by_qual[qual].self_attrs:
+            if attr in facts.all_methods:
+                todo.extend(f"{klass.name}.{member_key(target)}" for klass, target in facts.all_methods[attr])
+            elif loaded and not facts.builtin(attr) and attr not in facts.assigned \
+                    and attr not in facts.registered and not facts.declared_in_class(attr):
                 facts.init_complete = False  # something we cannot see (a base outside the project?)
     facts.init_methods = seen
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from tslint.nodes import function_nodes
+
 if TYPE_CHECKING:  # pragma: no cover
     from tslint.walk import FunctionContext
 
@@ -42,14 +44,9 @@ CONTAINERS = frozenset({"list", "tuple", "dict", "str"})
 
 
 def scope_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    """Every node of a function body (live or dead), not descending into nested scopes."""
-    stack = list(reversed(getattr(fn, "body", [])))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, SCOPES):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    """Every node of a function body (live or dead), not descending into nested scopes (depth-first,
+    in source order; traversed once per function and shared, see `tslint.nodes`)."""
+    return iter(function_nodes(fn).scope)
 
 
 def annotation_kind(ann: Optional[ast.expr], ctx: "FunctionContext") -> Optional[str]:

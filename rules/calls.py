@@ -20,9 +20,9 @@ from tslint.project.model import ClassRef, External, FuncRef
 from tslint.rule import Rule
 from tslint.walk import FunctionContext, Span
 
-from ._classfacts import function_def, self_attr
+from ._classfacts import const_type, function_def, self_attr
 from ._kinds import kinds
-from .modules import MODULE_HEADER, _container, for_all, method_self, project_subclasses
+from .modules import MODULE_HEADER, _container, for_all, in_annotation, method_self, project_subclasses
 
 # -- shared helpers --------------------------------------------------------------------------------
 
@@ -1156,3 +1156,150 @@ class GradModeDecoratorDropped(Rule):
                                       f"`with torch.{short}():` inside the body"
                                       + (" (`torch.no_grad()` is the only grad-mode context TorchScript supports)"
                                          if short != "no_grad" else ""))
+
+
+# ==================================================================================================
+#: builtin exception and warning classes (`ValueError`, `DeprecationWarning`, ...), from Python itself
+_BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(__import__("builtins")).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def _exception_class(ctx: FunctionContext, node: ast.AST) -> Optional[str]:
+    """The name of the exception class `node` denotes (builtin, or a project class deriving from
+    one), else None."""
+    if isinstance(node, ast.Name) and node.id in _BUILTIN_EXCEPTIONS and ctx.qualname(node) == node.id:
+        return node.id
+    resolved = ctx.resolve(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+    if isinstance(resolved, ClassRef) and not ctx.project.is_nn_module(resolved):
+        bases = ctx.project.external_bases(resolved)
+        if any(q.removeprefix("builtins.") in _BUILTIN_EXCEPTIONS for q in bases):
+            return resolved.name
+    return None
+
+
+class ExceptionClassValue(Rule):
+    """
+    ## What it does
+    Flags an exception or warning class used as a value in compiled code (passed as an argument,
+    returned, stored), most often the category of `warnings.warn(msg, DeprecationWarning)`.
+    Raising the class or constructing an instance of it is fine.
+
+    ## Why is this bad?
+    TorchScript knows exception classes only where they are raised or constructed:
+    `Python exception cannot be used as a value`. Its `warnings.warn` takes the message (and
+    `stacklevel`) only.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        warnings.warn("`scale` is deprecated", DeprecationWarning, stacklevel=2)
+        return x
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x):
+        warnings.warn("`scale` is deprecated", stacklevel=2)
+        return x
+    ```
+    (or move the warning into `__init__`, or a helper marked `@torch.jit.unused`).
+    """
+
+    code = "TS416"
+    name = "exception-class-value"
+    message = "exception class used as a value"
+    compiler_message = "Python exception cannot be used as a value"
+    node_types = (ast.Name, ast.Attribute)
+    VALID = [
+        MODULE_HEADER + "import warnings\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+        "        warnings.warn(\"deprecated\", stacklevel=2)\n        if x.sum() > 0:\n            raise ValueError\n"
+        "        if x.sum() < -10:\n            raise ValueError(\"too small\")\n        return x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "import warnings\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+        "        warnings.warn(\"deprecated\", DeprecationWarning)  # error\n        return x\n",
+        MODULE_HEADER + "import warnings\n\n\nclass LegacyWarning(UserWarning):\n    pass\n\n\n@torch.jit.script\n"
+        "def f(x):\n    warnings.warn(\"legacy path\", category=LegacyWarning)  # error\n    return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            return
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.Attribute) or (isinstance(parent, ast.Call) and parent.func is node):
+            return  # `ValueError("...")` builds an instance; `E.attr` is something else
+        if isinstance(parent, ast.keyword):
+            parent = ctx.parent(parent)
+        holder = ctx.parent(parent) if isinstance(parent, ast.Tuple) else parent
+        if isinstance(parent, ast.Raise) or isinstance(holder, ast.ExceptHandler) or in_annotation(ctx, node):
+            return  # raised, or caught (`try` itself is rejected first, TS102)
+        name = _exception_class(ctx, node)
+        if name is None:
+            return
+        in_warn = isinstance(parent, ast.Call) and ctx.qualname(parent.func) == "warnings.warn"
+        hint = ("TorchScript's `warnings.warn` takes the message (and `stacklevel`) only: drop the category"
+                if in_warn else "raise it or construct an instance instead")
+        ctx.report(self, node, f"the exception class `{name}` is used as a value ('Python exception cannot be used "
+                               f"as a value'); {hint}")
+
+
+# ==================================================================================================
+class ContainsMixedLiteral(Rule):
+    """
+    ## What it does
+    Flags `x in (...)` / `x not in [...]` in compiled code when the literal mixes element types:
+    strings with `None`, ints with floats or bools, or holds only `None`.
+
+    ## Why is this bad?
+    TorchScript compiles `in` to `aten::__contains__`, which exists for lists of one type (`str[]`,
+    `int[]`, `float[]`) and dict keys, not for tuples or lists of `Optional` or `Union` elements:
+    `Arguments for call are not valid` (`Expected a value of type 'List[str]' for argument 'l' but
+    instead found type 'Tuple[str, str, NoneType]'`).
+
+    ## Example
+    ```python
+    if reduction in ("mean", "sum", None):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    if reduction is None or reduction in ("mean", "sum"):
+        ...
+    ```
+    """
+
+    code = "TS417"
+    name = "contains-mixed-literal"
+    message = "membership test in a literal of mixed element types"
+    compiler_message = "Arguments for call are not valid"
+    node_types = (ast.Compare,)
+    VALID = [
+        MODULE_HEADER + "from typing import Optional\n\n\n@torch.jit.script\ndef f(x, reduction: Optional[str]):\n"
+        "    if reduction is None or reduction in (\"mean\", \"sum\"):\n        return x\n    return x + 1\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x, reduction: str):\n"
+        "    if reduction in (\"mean\", \"sum\", None):  # error\n        return x\n    return x + 1\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x, k: float):\n    if k not in [1.0, 2]:  # error\n        return x\n"
+        "    return x + 1\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        for op, right in zip(node.ops, node.comparators):  # type: ignore[attr-defined]
+            if not isinstance(op, (ast.In, ast.NotIn)) or not isinstance(right, (ast.Tuple, ast.List)) or not right.elts:
+                continue
+            kinds = [const_type(e) for e in right.elts]
+            if None in kinds:
+                continue  # a non-literal element: its type is not known here
+            distinct = sorted(set(kinds))  # type: ignore[arg-type]
+            if len(distinct) > 1 or distinct == ["NoneType"]:
+                shown = " and ".join("None" if k == "NoneType" else k for k in distinct)
+                hint = ("test None separately (`x is None or x in (...)`)" if "NoneType" in distinct
+                        else "make every element the same type")
+                ctx.report(self, node, f"`in` on a literal mixing {shown} has no TorchScript overload "
+                                       f"('Arguments for call are not valid': `aten::__contains__` takes a list of one "
+                                       f"type); {hint}")
+                return

@@ -75,8 +75,17 @@ def instance_facts(ctx: FunctionContext) -> list[ClassFacts]:
 
 
 def for_all(ctx: FunctionContext, test: Callable[[ClassFacts], bool]) -> bool:
-    facts = instance_facts(ctx)
-    return bool(facts) and all(test(f) for f in facts)
+    """Does `test` hold for the facts of every class whose instances run this method (none unknown)?
+    Stops at the first class that fails: a method of a base with thousands of subclasses
+    (`PreTrainedModel`) must not build facts for all of them to learn that the first one fails."""
+    ref = ctx.class_ref
+    if ref is None:
+        return False
+    for klass in project_subclasses(ctx.project, ref):
+        facts = class_facts(ctx.project, klass)
+        if facts is None or not test(facts):
+            return False
+    return True
 
 
 def probes_attribute(ctx: FunctionContext, me: str, name: str) -> bool:
@@ -147,19 +156,19 @@ def dataclass_like(project: Project, ref: ClassRef) -> Optional[str]:
             generated = [meth for flag, meth in _GENERATED if meth not in info.methods
                          and not (isinstance(flags.get(flag), ast.Constant) and flags[flag].value is False)]
             if generated:
-                return f"a dataclass (its generated `{generated[0]}` has no source)"
+                return "a dataclass"
             return None
         target = project.resolve(ref.module, name) if name else None
         if isinstance(target, FuncRef):
             fn = project.function(target)
             if fn is not None and _transform_marked(project, target.module, fn.decorators) and "__init__" not in info.methods:
-                return f"dataclass-like through `@{name}` (its generated `__init__` has no source)"
+                return f"dataclass-like (through `@{name}`)"
     if "__init__" in info.methods:
         return None
     for base in project.mro(ref)[1:]:
         base_info = project.cls(base)
         if base_info is not None and _transform_marked(project, base.module, base_info.decorators):
-            return f"dataclass-like as a subclass of `{base.name}` (its generated `__init__` has no source)"
+            return f"dataclass-like (a subclass of `{base.name}`)"
     return None
 
 
@@ -1065,7 +1074,7 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
         made = ctx.project.resolve(module, callee) if callee else None
         why = dataclass_like(ctx.project, made) if isinstance(made, ClassRef) else None
         if why:
-            return f"a `{made.name}` instance, {why}"  # type: ignore[union-attr]
+            return f"a `{made.name}` instance ({why}, which TorchScript cannot compile implicitly)"  # type: ignore[union-attr]
     if isinstance(value, ast.IfExp) and method is not None:  # `cfg if cfg is not None else Config()`
         for made, other in ((value.orelse, value.body), (value.body, value.orelse)):
             why = _untypable(ctx, facts, made, module)
@@ -1187,11 +1196,11 @@ class AnnotatedDataclassAttribute(Rule):
             target = _annotated_class(ctx, stmt.annotation)
             why = dataclass_like(ctx.project, target) if target is not None and not ctx.project.is_nn_module(target) else None
             if why:
-                ctx.report(self, stmt, f"`{name}: {ast.unparse(stmt.annotation)}` makes the compiler compile "  # type: ignore[union-attr]
-                                       f"`{target.name}` as a TorchScript class, but it is {why}: scripting fails "
-                                       f"with 'Failed to get source for {target.name}.__init__' before any method; copy "
-                                       f"the fields compiled code needs into plain attributes, or list `{name}` in "
-                                       f"`__jit_ignored_attributes__`")
+                ctx.report(self, stmt, f"`{name}: {ast.unparse(stmt.annotation)}` makes TorchScript compile "  # type: ignore[union-attr]
+                                       f"`{target.name}`, {why} whose generated methods have no source: scripting "
+                                       f"fails ('Failed to get source for {target.name}.__init__'); list `{name}` in "
+                                       f"`__jit_ignored_attributes__` or copy the fields compiled code needs into "
+                                       f"plain attributes")
 
 
 def _ignored_attributes(ctx: ClassContext) -> Optional[set[str]]:

@@ -44,6 +44,45 @@ def files_of_interest(labels: dict, pkg_rel: str, site: str) -> list[str]:
                   and os.path.exists(os.path.join(site, f)))
 
 
+def with_package_imports(paths: list[str], pkg_rel: str, site: str) -> list[str]:
+    """`paths` plus the package modules they import from (`from .configuration_bert import BertConfig`,
+    `from ...modeling_utils import PreTrainedModel`): one level, enough for tslint to see the base
+    classes and annotated types of the classes the labels name, which a user linting the whole
+    package would have anyway."""
+    import ast
+
+    out = set(paths)
+    for rel in paths:
+        try:
+            with open(os.path.join(site, rel), encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        parts = rel[:-3].split("/")
+        package = parts[:-1]  # the importing module's package (`__init__.py` is its own package)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package[:len(package) - node.level + 1] if node.level <= len(package) else None
+                if base is None:
+                    continue
+                target = base + (node.module.split(".") if node.module else [])
+            else:
+                target = (node.module or "").split(".")
+            if not "/".join(target).startswith(pkg_rel.rstrip("/")):
+                continue
+            for alias in node.names:
+                for cand in (target + [alias.name], target):
+                    stem = os.path.join(*cand)
+                    hit = next((c for c in (stem + ".py", os.path.join(stem, "__init__.py"))
+                                if os.path.isfile(os.path.join(site, c))), None)
+                    if hit:
+                        out.add(hit)
+                        break
+    return sorted(out)
+
+
 def package_files(pkg_rel: str, site: str) -> list[str]:
     out = []
     for root, dirs, files in os.walk(os.path.join(site, pkg_rel)):
@@ -52,10 +91,15 @@ def package_files(pkg_rel: str, site: str) -> list[str]:
     return out
 
 
-def _index(findings: Iterable[dict], cwd: str, site: str, context: str) -> dict:
+def _index(findings: Iterable[dict], cwd: str, site: str, context: str, errors_only: bool = False) -> dict:
+    """Findings by (file, line). With `errors_only`, warnings are left out: a warning (a save hazard
+    such as TS413, a dropped decorator, a trace divergence) says the code compiles but behaves or
+    exports differently, so it is neither a false positive on a compiled line nor a predicted error."""
     idx: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for f in findings or []:
         if f.get("context") != context:
+            continue
+        if errors_only and f.get("severity", "error") != "error":
             continue
         key = finding_key(f, cwd, site)
         if key:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from ..project.index import dotted, module_level_statements
 from ..project.model import ClassRef, External, FuncRef, Project
-from ..source import SourceError, decode_source, parse_source
+from ..source import SourceError, parsed_file
 from .types import (
     BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation, AnnotationError,
     AnnotationParser, ClassT, ListT, TupleT, Type, literal_type, torch_class_name,
@@ -92,7 +92,7 @@ class ProjectTypes:
 
     def __init__(self, project: Project):
         self.project = project
-        self._trees: dict[str, Optional[ast.Module]] = {}
+        self._checked: tuple[str, Optional[ast.Module]] = ("", None)  # the tree of the file being checked
         self._signatures: dict[FuncRef, Optional[Signature]] = {}
         self._inferred: dict[FuncRef, "FunctionTypes"] = {}
         self._attrs: dict[ClassRef, dict[str, Type]] = {}
@@ -101,39 +101,29 @@ class ProjectTypes:
 
     # -- sources -----------------------------------------------------------------------------
     def tree(self, module: str) -> Optional[ast.Module]:
-        if module not in self._trees:
-            summary = self.project.by_module.get(module)
-            tree = None
-            if summary is not None:
-                try:
-                    with open(summary.path, "rb") as fh:
-                        data = fh.read()
-                    tree = parse_source(summary.path, decode_source(summary.path, data))
-                except (OSError, SourceError, RecursionError, ValueError):
-                    tree = None
-            self._trees[module] = tree
-        return self._trees[module]
+        """A module's tree, from the per-process parse cache (bounded: a run over a large project must
+        not keep every tree it ever looked at)."""
+        if module == self._checked[0]:
+            return self._checked[1]
+        summary = self.project.by_module.get(module)
+        if summary is None:
+            return None
+        try:
+            return parsed_file(summary.path, summary.digest, module).tree
+        except (OSError, SourceError, RecursionError, ValueError):
+            return None
 
     def set_tree(self, module: str, tree: ast.Module) -> None:
         """The file being checked is already parsed: share its tree."""
-        self._trees.setdefault(module, tree)
+        self._checked = (module, tree)
 
     def function_node(self, ref: FuncRef) -> Optional[tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
         tree = self.tree(ref.module)
-        if tree is None:
-            return None
-        from ..walk import function_nodes
-
-        return function_nodes(tree).get(ref.qualname)
+        return _tree_index(tree).functions.get(ref.qualname) if tree is not None else None
 
     def class_node(self, ref: ClassRef) -> Optional[ast.ClassDef]:
         tree = self.tree(ref.module)
-        if tree is None:
-            return None
-        for stmt in module_level_statements(tree.body):
-            if isinstance(stmt, ast.ClassDef) and stmt.name == ref.name:
-                return stmt
-        return None
+        return _tree_index(tree).classes.get(ref.name) if tree is not None else None
 
     # -- types of names ----------------------------------------------------------------------
     def class_type(self, ref: ClassRef) -> Type:
@@ -189,6 +179,8 @@ class ProjectTypes:
         return inferred.returns if inferred is not None else UNKNOWN
 
     def infer(self, ref: FuncRef) -> Optional["FunctionTypes"]:
+        """What the body of another function gives its callers (its return type). Only that is kept:
+        the full result (expression types, IR) holds on to the callee's nodes."""
         if ref in self._inferred:
             return self._inferred[ref]
         if ref in self._in_progress or len(self._in_progress) > 24:
@@ -196,16 +188,16 @@ class ProjectTypes:
         found = self.function_node(ref)
         if found is None:
             return None
-        from .infer import Unit, run_unit
+        from .infer import FunctionTypes, Unit, run_unit
 
         node, class_node = found
         class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
         self._in_progress.add(ref)
         try:
-            result = run_unit(Unit(self, ref.module, node, class_ref, ref.qualname))
+            full = run_unit(Unit(self, ref.module, node, class_ref, ref.qualname))
         finally:
             self._in_progress.discard(ref)
-        self._inferred[ref] = result
+        result = self._inferred[ref] = FunctionTypes(full.signature, full.returns)
         return result
 
     # -- attributes --------------------------------------------------------------------------
@@ -253,6 +245,29 @@ class ProjectTypes:
             out.update(info.constants)
             out.update(n for n, a in info.annotations.items() if "Final" in a)
         return out
+
+
+@dataclass
+class _TreeIndex:
+    functions: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]  # as `walk.function_nodes`
+    classes: dict[str, ast.ClassDef]  # the first module-level definition of each name
+
+
+_INDEXES: "weakref.WeakKeyDictionary[ast.Module, _TreeIndex]" = weakref.WeakKeyDictionary()
+
+
+def _tree_index(tree: ast.Module) -> _TreeIndex:
+    """Where each function and class of a tree is, computed once per tree (not once per look-up)."""
+    index = _INDEXES.get(tree)
+    if index is None:
+        from ..walk import function_nodes
+
+        classes: dict[str, ast.ClassDef] = {}
+        for stmt in module_level_statements(tree.body):
+            if isinstance(stmt, ast.ClassDef):
+                classes.setdefault(stmt.name, stmt)
+        index = _INDEXES[tree] = _TreeIndex(function_nodes(tree), classes)
+    return index
 
 
 def state_for(project: Project) -> ProjectTypes:

@@ -69,6 +69,11 @@ class Project:
                 self.by_module[summary.module] = summary
         self._nn_cache: dict[ClassRef, bool] = {}
         self._stores: Optional[tuple[frozenset[str], bool]] = None
+        # the summaries never change after construction, so class bases and MROs are computed once
+        # (reach, class facts and the type checker ask for the same few hundred MROs many times)
+        self._bases_cache: dict[ClassRef, tuple[Resolved, ...]] = {}
+        self._mro_cache: dict[ClassRef, tuple[ClassRef, ...]] = {}
+        self._method_cache: dict[tuple[ClassRef, str], Optional[FuncRef]] = {}
 
     def _unique_name(self, summary: ModuleSummary) -> str:
         """Two scripts outside any package can share a name (`a/export.py`, `b/export.py`): Python
@@ -153,16 +158,21 @@ class Project:
 
     # -- classes -------------------------------------------------------------------------------
     def class_bases(self, ref: ClassRef) -> Iterator[Resolved]:
-        info = self.cls(ref)
-        if info is None:
-            return
-        for base in info.bases:
-            resolved = self.resolve(ref.module, base)
-            if resolved is not None:
-                yield resolved
+        bases = self._bases_cache.get(ref)
+        if bases is None:
+            info = self.cls(ref)
+            resolved = (self.resolve(ref.module, base) for base in info.bases) if info is not None else ()
+            bases = self._bases_cache[ref] = tuple(r for r in resolved if r is not None)
+        return iter(bases)
 
     def mro(self, ref: ClassRef) -> list[ClassRef]:
         """The project classes in `ref`'s method resolution order (a simple DFS, duplicates dropped)."""
+        order = self._mro_cache.get(ref)
+        if order is None:
+            order = self._mro_cache[ref] = tuple(self._mro(ref))
+        return list(order)
+
+    def _mro(self, ref: ClassRef) -> list[ClassRef]:
         order: list[ClassRef] = []
         stack = [ref]
         while stack and len(order) < 50:
@@ -174,11 +184,17 @@ class Project:
         return order
 
     def find_method(self, ref: ClassRef, name: str) -> Optional[FuncRef]:
+        key = (ref, name)
+        if key in self._method_cache:
+            return self._method_cache[key]
+        found = None
         for klass in self.mro(ref):
             info = self.cls(klass)
             if info and name in info.methods:
-                return FuncRef(klass.module, f"{klass.name}.{name}")
-        return None
+                found = FuncRef(klass.module, f"{klass.name}.{name}")
+                break
+        self._method_cache[key] = found
+        return found
 
     def external_bases(self, ref: ClassRef) -> list[str]:
         out = []

@@ -1,0 +1,108 @@
+"""The nodes of one function, gathered in one traversal and shared by every rule and the checker.
+
+Several consumers need "every `Name` stored in this function" or "every node of the body outside
+nested scopes" (local names for name resolution, the type checker's locals, kinds, reserved names).
+Each walking the function again with `ast.walk` made the check phase cost several full traversals per
+function; `function_nodes(fn)` traverses once, files the nodes by type, and is kept beside the node
+(weakly keyed), so it lives exactly as long as the tree it indexes.
+"""
+from __future__ import annotations
+
+import ast
+import weakref
+from typing import Iterator
+
+#: node types that open a separate scope (their bodies are not the function's)
+SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+
+def children(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.iter_child_nodes`, in the same order, without its nested generator."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value
+
+
+def _child_list(node: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            out.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+class FunctionNodes:
+    """`scope`: the body's nodes outside nested scopes (a nested def, class or lambda itself is
+    included, not its inside), in depth-first pre-order: what `_kinds.scope_nodes` yields.
+    `of_type(T)`: those of one type, in that order. `deep_of_type(T)`: every node of that type
+    anywhere under the def (its arguments, decorators and nested scopes too), the set `ast.walk`
+    would find (in no particular order)."""
+
+    __slots__ = ("scope", "_by_type", "_deep_by_type", "__weakref__")
+
+    def __init__(self, fn: ast.AST):
+        scope: list[ast.AST] = []
+        by_type: dict[type, list[ast.AST]] = {}
+        deep: dict[type, list[ast.AST]] = {}
+        inner: list[ast.AST] = []  # nested scopes and the def's own header, walked for `deep` only
+        stack = list(reversed(getattr(fn, "body", [])))
+        while stack:
+            node = stack.pop()
+            scope.append(node)
+            cls = type(node)
+            by_type.setdefault(cls, []).append(node)
+            if cls in SCOPE_TYPES:
+                inner.extend(_child_list(node))
+                continue
+            kids = _child_list(node)
+            kids.reverse()
+            stack.extend(kids)
+        for cls, nodes in by_type.items():
+            deep[cls] = list(nodes)
+        deep.setdefault(type(fn), []).append(fn)
+        body = getattr(fn, "body", None)
+        for name in fn._fields:
+            value = getattr(fn, name, None)
+            if value is body:
+                continue
+            if type(value) is list:
+                inner.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                inner.append(value)
+        while inner:
+            node = inner.pop()
+            deep.setdefault(type(node), []).append(node)
+            inner.extend(_child_list(node))
+        self.scope = scope
+        self._by_type = by_type
+        self._deep_by_type = deep
+
+    def of_type(self, *types: type) -> list[ast.AST]:
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        return [n for n in self.scope if type(n) in types]
+
+    def deep_of_type(self, *types: type) -> list[ast.AST]:
+        out: list[ast.AST] = []
+        for cls in types:
+            out.extend(self._deep_by_type.get(cls, ()))
+        return out
+
+
+_INDEX: "weakref.WeakKeyDictionary[ast.AST, FunctionNodes]" = weakref.WeakKeyDictionary()
+
+
+def function_nodes(fn: ast.AST) -> FunctionNodes:
+    """The node index of a function (or any node with a `body`), built on first use."""
+    index = _INDEX.get(fn)
+    if index is None:
+        index = _INDEX[fn] = FunctionNodes(fn)
+    return index
