@@ -1068,3 +1068,73 @@ class UnionSubscript(_TypeRule):
         _header("@torch.jit.script\ndef f(x: Union[List[int], List[float]]):\n    return x[0]  # error\n"),
         _header("@torch.jit.script\ndef f(x: Optional[List[int]]):\n    return x[0]  # error\n"),
     ]
+
+
+#: roots of qualified names that `isinstance` may test against in TorchScript; anything else that
+#: resolves outside the project (numpy, PIL, pandas …) is a type name the compiler does not know
+_ISINSTANCE_KNOWN_ROOTS = frozenset({"torch", "typing", "typing_extensions", "builtins", "collections", "enum", "abc"})
+
+
+class IsinstanceForeignType(Rule):
+    """
+    ## What it does
+    Flags `isinstance(x, T)` in compiled code where `T` is a class from a library TorchScript does
+    not know, such as `np.ndarray`, `PIL.Image.Image` or `pd.DataFrame`.
+
+    ## Why is this bad?
+    The compiler turns `isinstance`'s second argument into a TorchScript type, and only knows its own
+    types (Tensor, int, float, bool, str, list, tuple, device, script classes …): it fails with
+    `Unknown type name 'np.ndarray'`, even when the check guards Python-only input handling.
+
+    ## Example
+    ```python
+    def to_tensor(image):
+        if isinstance(image, np.ndarray):
+            image = torch.from_numpy(image)
+        return image
+    ```
+
+    ## Use instead
+    Accept only Tensors in compiled code and convert earlier, or keep the check under
+    `if not torch.jit.is_scripting():` (that branch is not compiled), or in a `@torch.jit.ignore`
+    helper.
+    """
+
+    code = "TS228"
+    name = "isinstance-foreign-type"
+    message = "`isinstance` against a type TorchScript does not know"
+    compiler_message = "Unknown type name"
+    node_types = (ast.Call,)
+    VALID = [
+        _header("import numpy as np\n\n@torch.jit.script\ndef f(x):\n    if isinstance(x, torch.Tensor):\n        return x\n    return x\n"),
+        _header("import numpy as np\n\n@torch.jit.script\ndef f(x):\n    if not torch.jit.is_scripting():\n"
+                "        if isinstance(x, np.ndarray):\n            x = torch.from_numpy(x)\n    return x\n"),
+    ]
+    INVALID = [
+        _header("import numpy as np\n\n@torch.jit.script\ndef f(x):\n    if isinstance(x, np.ndarray):  # error\n"
+                "        return x\n    return x\n"),
+        _header("import numpy as np\n\n@torch.jit.script\ndef f(x):\n    if isinstance(x, (torch.Tensor, np.generic)):  # error\n"
+                "        return x\n    return x\n"),
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        call: ast.Call = node  # type: ignore[assignment]
+        if not (isinstance(call.func, ast.Name) and call.func.id == "isinstance" and len(call.args) == 2):
+            return
+        if "isinstance" in ctx.local_names:
+            return
+        spec = call.args[1]
+        for item in spec.elts if isinstance(spec, ast.Tuple) else [spec]:
+            qualname = ctx.qualname(item)
+            if qualname is None or "." not in qualname:
+                continue
+            resolved = ctx.resolve(item)
+            if resolved is None or type(resolved).__name__ != "External":
+                continue
+            if qualname.split(".", 1)[0] in _ISINSTANCE_KNOWN_ROOTS:
+                continue
+            written = ast.unparse(item)
+            ctx.report(self, item, f"`isinstance(..., {written})`: TorchScript knows no type `{written}` "
+                                   f"('Unknown type name {written!r}'); accept Tensors only in compiled code, or move "
+                                   f"the check under `if not torch.jit.is_scripting():`")
+            return
