@@ -186,6 +186,8 @@ class _Walker:
             self.push("script", Instance(resolved, (), module), None, f"{chain} -> {resolved.name}")
         elif resolved is None and context == "script":
             self.follow_dispatch(module, name, chain)
+        elif resolved is None and context == "trace":
+            self.follow_registry(module, name, chain)
 
     def follow_dispatch(self, module: str, name: str, chain: str) -> None:
         """A module global naming a function: an alias (`threshold = _threshold`), or
@@ -207,6 +209,38 @@ class _Walker:
                 ref = self.project.resolve(owner, target[1])
                 if isinstance(ref, FuncRef):
                     self.push("script", ref, None, f"{chain} -> {ref.qualname}")
+
+
+    def follow_registry(self, module: str, name: str, chain: str) -> None:
+        """A module global that maps keys to functions, called through a key under trace
+        (`ATTENTION_FUNCTIONS[impl](...)`, `.get(impl, default)(...)`): Python runs whichever value
+        the key selects, so every function value is reached. The global is a dict literal, or an
+        instance of a project class (`ALL = Registry()`) whose class body holds such a dict
+        (`_mapping = {"sdpa": sdpa_forward}`). Only name values that resolve to project functions count."""
+        head = name.split(".", 1)[0]
+        qual = self.project.qualify(module, head)
+        owner, _, attr = qual.rpartition(".")
+        summary = self.project.by_module.get(owner)
+        value = summary.globals.get(attr) if summary else None
+        if not value:
+            return
+        mappings: list[tuple[str, tuple]] = []  # (module the values are written in, dict value)
+        if value[0] == "dict":
+            mappings.append((owner, value))
+        elif value[0] == "call" and value[1]:
+            cls = self.project.resolve(owner, value[1])
+            if isinstance(cls, ClassRef):
+                for klass in self.project.mro(cls):
+                    info = self.project.cls(klass)
+                    for v in (info.class_values.values() if info else ()):
+                        if v and v[0] == "dict":
+                            mappings.append((klass.module, v))
+        for where, mapping in mappings:
+            for _key, target in mapping[1]:
+                if target and target[0] == "name":
+                    ref = self.project.resolve(where, target[1])
+                    if isinstance(ref, FuncRef):
+                        self.push("trace", ref, None, f"{chain} -> {head}[...] -> {ref.qualname}")
 
 
 def compute_reach(project: Project, roots: list[Root]) -> Reach:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from .compiler import schemas
 from .project.index import dotted
-from .project.model import External
+from .project.model import External, FuncRef
 
 if TYPE_CHECKING:  # pragma: no cover
     from .walk import FunctionContext
@@ -401,7 +401,7 @@ class TraceFacts:
             if name in ("min", "max") and len(node.args) >= 2:
                 kinds = [self._kind(a) for a in node.args]
                 return OTHER if all(k in (SHAPE, OTHER, TENSOR, RANK) for k in kinds) else UNKNOWN
-            return UNKNOWN
+            return self._declared_return_kind(func)
         if isinstance(func, ast.Attribute):
             base = _as_tensor(self._kind(func.value))
             if base == TENSOR:
@@ -424,8 +424,31 @@ class TraceFacts:
                 if op and schemas.callable_kind(qual) == "op":
                     return op_result_kind(op, _n_positional(node), _keywords(node), False)
                 return UNKNOWN
+        declared = self._declared_return_kind(func)
+        if declared is not UNKNOWN:
+            return declared
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             return self._submodule_kind(func.attr)
+        return UNKNOWN
+
+    def _declared_return_kind(self, func: ast.expr) -> Optional[str]:
+        """A project function annotated `-> Tensor` returns a TENSOR, `-> Optional[Tensor]` an
+        OPT_TENSOR (so `query = pack_gqa(query)` keeps `query` a tensor); the annotation is the
+        author's word, and nothing else about the callee is guessed."""
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return UNKNOWN
+        ref = self.ctx.resolve(func)
+        if not isinstance(ref, FuncRef):
+            return UNKNOWN
+        from .compiler.project_types import state_for
+        from .compiler.types import OptionalT, TensorT
+
+        sig = state_for(self.ctx.project).signature(ref)
+        returns = sig.returns if sig is not None else None
+        if isinstance(returns, TensorT):
+            return TENSOR
+        if isinstance(returns, OptionalT) and isinstance(returns.elem, TensorT):
+            return OPT_TENSOR
         return UNKNOWN
 
     def _method_kind(self, name: str, node: ast.Call) -> Optional[str]:

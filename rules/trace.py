@@ -169,6 +169,13 @@ class TensorCondition(TraceRule):
         "traced = torch.jit.trace(f, (torch.randn(6),))\n",
         "import torch\n\n\ndef f(x, y):\n    if not (x > 0).any() or y.sum() < 0:  # error\n        return y\n    return x\n\n\n"
         "traced = torch.jit.trace(f, (torch.ones(3), torch.ones(3)))\n",
+        # reached through a module-level dispatch dict; `x` stays a tensor through a helper annotated
+        # `-> Optional[Tensor]`
+        "from typing import Optional\n\nimport torch\n\n\ndef pad(x: Optional[torch.Tensor]) -> Optional[torch.Tensor]:\n"
+        "    return x\n\n\ndef attend(x: torch.Tensor, flag: bool) -> torch.Tensor:\n    if flag:\n        x = pad(x)\n"
+        "    big = x.shape[0] > 4 and flag  # error\n    return x[:4] if big else x\n\n\n"
+        "FUNCTIONS = {\"attend\": attend}\n\n\ndef f(x):\n    return FUNCTIONS[\"attend\"](x, True)\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(6, 3),))\n",
     ]
 
     def check(self, node: ast.AST, ctx: FunctionContext) -> None:
@@ -699,6 +706,71 @@ class TensorFromSizes(TraceRule):
         if baked:
             ctx.report(self, call, f"`{_short(ctx, call)}` is recorded as a constant: inputs of other sizes silently get "
                                    "the example's; build it from 0-dim tensors (`torch.stack([torch.tensor(n) ...])`)")
+
+
+def _tensor_from_traced(ctx: FunctionContext, arg: ast.expr) -> bool:
+    """`torch.tensor` data that TS507 flags (sizes) or that is copied as traced (a size, a tensor)."""
+    f = facts(ctx)
+    if isinstance(arg, (ast.List, ast.Tuple)):
+        return any(f.kind(e) in TRACED or f.kind(e) == SIZE for e in arg.elts)
+    return f.kind(arg) in TRACED or f.kind(arg) == SIZE
+
+
+class TensorConstant(TraceRule):
+    """
+    ## What it does
+    Flags `torch.tensor(v)` in traced code when `v` is computed inside the function (from a
+    parameter, a local, or `self`), not a literal: `torch.tensor(mask_value, dtype=x.dtype)`.
+    Tensors and sizes (copied as traced) and lists of sizes (TS507) are not flagged here.
+
+    ## Why is this bad?
+    The tracer stores the new tensor's value in the graph (torch warns: `torch.tensor results are
+    registered as constants in the trace`). That is harmless when `v` is the same for every input
+    (a value derived from a dtype, a config number), and **silently wrong when it depends on the
+    input**: every call gets the example's value. This is a warning: check which case it is.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        mask_value = torch.finfo(x.dtype).min
+        return torch.maximum(x, torch.tensor(mask_value, dtype=x.dtype))
+    ```
+
+    ## Use instead
+    A value that is constant for every input: `torch.full((), mask_value, dtype=x.dtype,
+    device=x.device)` records the same constant without the warning. A value that depends on the
+    input: compute it with tensor operations on the input.
+    """
+
+    code = "TS514"
+    name = "tensor-constant"
+    severity = "warning"
+    message = "`torch.tensor` of a computed value is recorded as a constant in the trace"
+    compiler_message = "results are registered as constants in the trace"
+    node_types = (ast.Call,)
+    VALID = [
+        "import torch\n\n\ndef f(x):\n    m = torch.finfo(x.dtype).min\n"
+        "    return torch.maximum(x, torch.full((), m, dtype=x.dtype))\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(4, 3),))\n",
+    ]
+    INVALID = [
+        "import torch\n\n\ndef f(x):\n    m = torch.finfo(x.dtype).min\n"
+        "    return torch.maximum(x, torch.tensor(m, dtype=x.dtype))  # error\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(4, 3),))\n",
+    ]
+
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
+        call: ast.Call = node  # type: ignore[assignment]
+        if ctx.qualname(call.func) != "torch.tensor" or not call.args or _tensor_from_traced(ctx, call.args[0]):
+            return
+        arg = call.args[0]
+        local = ctx.local_names | {"self"}
+        if not any(isinstance(n, ast.Name) and n.id in local for n in ast.walk(arg)):
+            return  # a literal or a module constant: the same on every call
+        text = _short(ctx, arg, 30)
+        ctx.report(self, call, f"`torch.tensor({text})` is recorded as a constant in the trace: harmless if `{text}` is "
+                               "the same for every input (then `torch.full((), v, dtype=..., device=...)` records it "
+                               "without the warning); if it depends on the input, compute it with tensor ops")
 
 
 class UnrolledShapeLoop(TraceRule):

@@ -54,6 +54,9 @@ GENERALIZING = {
     "isinstance": "def f(x):\n    if isinstance(x, tuple):\n        return x[0]\n    return x\n",
     "len-of-tuple": "def f(x):\n    parts = (x, x)\n    return x * len(parts)\n",
     "dtype": "def f(x):\n    return x + torch.ones(1, dtype=x.dtype)\n",
+    # torch.tensor of a literal, of a size or of a tensor: constant, or copied as traced (TS514 stays silent)
+    "tensor-literal": "def f(x):\n    return x + torch.tensor(2.0, dtype=x.dtype)\n",
+    "tensor-of-size": "def f(x):\n    return x * torch.tensor(x.shape[0])\n",
 }
 
 
@@ -98,6 +101,8 @@ HAZARDS = {
     "unpack-tensor": ("def f(x):\n    a, b, c, d = x.sum(1)\n    return a + d\n", "TS506", 8),
     "list-tensor": ("def f(x):\n    return sum(list(x))\n", "TS506", 8),
     "tensor-of-shape": ("def f(x):\n    return x * torch.tensor(x.shape)[0]\n", "TS507", 8),
+    "tensor-of-computed": ("def f(x):\n    m = torch.finfo(x.dtype).min\n    return torch.maximum(x, torch.tensor(m))\n",
+                           "TS514", 9),
     "range-shape": ("def f(x):\n    return sum([x[i] for i in range(x.shape[0])])\n", "TS508", 8),
     "range-len": ("def f(x):\n    for i in range(len(x)):\n        x = x + i\n    return x\n", "TS508", 8),
     "range-size-var": ("def f(x):\n    n = x.size(0)\n    out = x[0]\n    for i in range(1, n):\n        out = out + x[i]\n"
