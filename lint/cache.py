@@ -1,10 +1,14 @@
-"""The content-hash cache in `.tslint_cache/`: an unchanged file costs a stat and a read.
+"""The content-hash cache in `.tslint_cache/`: an unchanged file costs a read and a hash.
 
 Entries are written to a temporary file and renamed into place, so two runs sharing the folder never
 see half an entry; an entry that does not load (truncated, corrupted, other version) is a miss.
+
+Per-file results of a run (summaries, findings) live in a few `Table`s, one file each, rather than
+one small file per source file: a warm run over thousands of files then costs a handful of reads.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -64,7 +68,9 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled:
             return
-        path = self._path(kind, key)
+        self._write(self._path(kind, key), value)
+
+    def _write(self, path: Path, value: Any) -> None:
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
@@ -74,8 +80,80 @@ class Cache:
                 self._ready = True
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
         except OSError:
             pass  # a read-only tree still lints, just without a cache
+
+    def table(self, kind: str) -> "Table":
+        return Table(self, kind)
+
+
+class Table:
+    """Entries of one kind for many files, in one cache file: `{path: (key, value)}`.
+
+    Loaded whole on first use and written whole by `save` (atomically, and only when an entry
+    changed, so a warm run writes nothing). `save` merges with what is on disk first, so runs over
+    different files sharing the folder keep each other's entries; when two runs write at once the
+    last one wins, which costs the other's entries a recomputation, never a wrong answer (each entry
+    carries its full key)."""
+
+    def __init__(self, cache: Cache, kind: str):
+        self.cache = cache
+        self.kind = kind
+        self._entries: Optional[dict[str, tuple[str, Any]]] = None
+        self._changed: dict[str, tuple[str, Any]] = {}
+
+    @property
+    def path(self) -> Path:
+        assert self.cache.folder is not None
+        return self.cache.folder / f"{self.kind}.table"
+
+    def _load(self) -> dict[str, tuple[str, Any]]:
+        try:
+            with open(self.path, "rb") as handle:
+                entries = pickle.load(handle)
+            if isinstance(entries, dict) and entries.get("", (None,))[0] == _TABLE_VERSION:
+                return entries
+        except Exception:  # absent, truncated, corrupted or from another version: empty
+            pass
+        return {}
+
+    def populated(self) -> bool:
+        """Does the table hold entries (is a look-up per file worth it)?"""
+        if not self.cache.enabled:
+            return False
+        if self._entries is None:
+            self._entries = self._load()
+        return len(self._entries) > 1  # more than the version marker
+
+    def get(self, path: str, key: str) -> Any:
+        if not self.cache.enabled:
+            return None
+        if self._entries is None:
+            self._entries = self._load()
+        entry = self._changed.get(path) or self._entries.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, path: str, key: str, value: Any) -> None:
+        if self.cache.enabled:
+            self._changed[path] = (key, value)
+
+    def save(self) -> None:
+        if not self.cache.enabled or not self._changed:
+            return
+        entries = self._load()  # what other runs wrote since this one read the table
+        entries.update(self._changed)
+        entries[""] = (_TABLE_VERSION, None)
+        self.cache._write(self.path, entries)
+        self._entries, self._changed = entries, {}
+
+
+#: tables written by other tslint versions (or code) load as empty
+_TABLE_VERSION = f"{__version__}"

@@ -7,8 +7,11 @@ in one file becomes a TS903 finding for that file and the run goes on.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import os
+import pickle
 import stat
 import sys
 import traceback
@@ -17,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, TypeVar
 
-from .cache import CACHE_DIR, Cache
+from . import gcpolicy
+from .cache import CACHE_DIR, Cache, Table
 from .config import Config
 from .discover import SourcePath, discover, module_name
 from .entrypoints import EntryOptions, find_roots
@@ -66,29 +70,74 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def index_one(sp: SourcePath, cache: Cache) -> tuple[Optional[ModuleSummary], Optional[Finding]]:
+#: what indexing one file gives: its summary or the problem that prevented one, and the summary's
+#: semantic digest (its content without the file's digest: unchanged by comment-only edits)
+IndexEntry = tuple[Optional[ModuleSummary], Optional[Finding], str]
+
+
+def _read_source(sp: SourcePath) -> tuple[Optional[bytes], Optional[Finding]]:
     try:
         if not stat.S_ISREG(os.stat(sp.path).st_mode):  # a FIFO or device named *.py would block
             return None, Finding(sp.path, 1, 0, 1, 0, "TS902", "cannot read file: not a regular file", context="file")
-        data = _read(sp.path)
+        return _read(sp.path), None
     except OSError as exc:
         return None, Finding(sp.path, 1, 0, 1, 0, "TS902", f"cannot read file: {exc.strerror or exc}", context="file")
+
+
+def _index_key(sp: SourcePath, digest: str) -> str:
+    return Cache.key("index", digest, sp.path, sp.module, str(sp.is_package))
+
+
+def _summarize_entry(sp: SourcePath, data: bytes, digest: str) -> IndexEntry:
+    try:
+        source = SourceFile.from_bytes(sp.path, data, sp.module)
+        summary = summarize(sp.path, sp.module, digest, source.tree, sp.is_package, source.text)
+        return summary, None, semantic_digest(summary)
+    except SourceError as exc:
+        return None, exc.finding, ""
+    except RecursionError:
+        return None, Finding(sp.path, 1, 0, 1, 0, "TS901", "cannot parse file: nesting too deep", context="file"), ""
+    except Exception as exc:  # noqa: BLE001 - never let one file end the run
+        return None, internal_error(sp.path, exc), ""
+
+
+def semantic_digest(summary: ModuleSummary) -> str:
+    """A digest of everything the project model reads from a summary (all of it but the content
+    digest; sets sorted, so equal summaries digest equally in any process)."""
+    canonical = dataclasses.replace(summary, digest="", foreign_attr_stores=tuple(sorted(summary.foreign_attr_stores)))
+    return hashlib.blake2b(pickle.dumps(canonical, protocol=4), digest_size=16).hexdigest()
+
+
+def _index_entry(sp: SourcePath) -> tuple[Optional[str], IndexEntry]:
+    """(cache key, entry) for one file; the key is None when the file cannot be read (not cached)."""
+    data, problem = _read_source(sp)
+    if data is None:
+        return None, (None, problem, "")
     digest = content_hash(data)
-    key = Cache.key("index", digest, sp.path, sp.module, str(sp.is_package))
+    return _index_key(sp, digest), _summarize_entry(sp, data, digest)
+
+
+def _index_cached(sp: SourcePath, table: Table) -> Optional[IndexEntry]:
+    """The file's entry when the table holds it for the file's current content, else None."""
+    data, problem = _read_source(sp)
+    if data is None:
+        return None, problem, ""
+    return table.get(sp.path, _index_key(sp, content_hash(data)))
+
+
+def index_one(sp: SourcePath, cache: Cache) -> tuple[Optional[ModuleSummary], Optional[Finding]]:
+    """One file's summary or problem, through the per-file cache (for callers outside a run)."""
+    data, problem = _read_source(sp)
+    if data is None:
+        return None, problem
+    digest = content_hash(data)
+    key = _index_key(sp, digest)
     cached = cache.get("index", key)
     if cached is not None:
         return cached
-    try:
-        source = SourceFile.from_bytes(sp.path, data, sp.module)
-        result: tuple = (summarize(sp.path, sp.module, digest, source.tree, sp.is_package, source.text), None)
-    except SourceError as exc:
-        result = (None, exc.finding)
-    except RecursionError:
-        result = (None, Finding(sp.path, 1, 0, 1, 0, "TS901", "cannot parse file: nesting too deep", context="file"))
-    except Exception as exc:  # noqa: BLE001 - never let one file end the run
-        result = (None, internal_error(sp.path, exc))
-    cache.put("index", key, result)
-    return result
+    summary, problem, _ = _summarize_entry(sp, data, digest)
+    cache.put("index", key, (summary, problem))
+    return summary, problem
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:
@@ -123,6 +172,8 @@ class _ReachIndex:
     size: tuple[int, int]
     functions: dict[str, dict[str, dict[str, str]]]  # module -> qualname -> context -> chain
     classes: dict[str, list[tuple[ClassRef, str]]]  # module -> [(class, chain)] in reach order
+    bare: set[ClassRef]  # `reach.built_without_args()`
+    bare_names: dict[str, list[str]]  # module -> sorted names of those classes
 
 
 _REACH_INDEX: list[_ReachIndex] = []
@@ -138,7 +189,13 @@ def _reach_index(reach: Reach) -> _ReachIndex:
     classes: dict[str, list[tuple[ClassRef, str]]] = {}
     for cref, chain in reach.classes.items():
         classes.setdefault(cref.module, []).append((cref, chain))
-    _REACH_INDEX[:] = [_ReachIndex(reach, size, functions, classes)]
+    bare = reach.built_without_args()
+    bare_names: dict[str, list[str]] = {}
+    for cref in bare:
+        bare_names.setdefault(cref.module, []).append(cref.name)
+    for names in bare_names.values():
+        names.sort()
+    _REACH_INDEX[:] = [_ReachIndex(reach, size, functions, classes, bare, bare_names)]
     return _REACH_INDEX[0]
 
 
@@ -146,26 +203,37 @@ def _reach_signature(reach: Reach, summary: ModuleSummary) -> str:
     index = _reach_index(reach)
     funcs = index.functions.get(summary.module, {}) if summary.module else {}
     classes = sorted((ref.name, chain, ref in reach.module_classes) for ref, chain in index.classes.get(summary.module, ()))
-    return repr((sorted((q, sorted(c.items())) for q, c in funcs.items()), classes))
+    bare = index.bare_names.get(summary.module, [])
+    return repr((sorted((q, sorted(c.items())) for q, c in funcs.items()), classes, bare))
+
+
+def _check_key(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...]) -> str:
+    """Everything a file's findings depend on: its content, the rules, what reaches it, and the
+    content of the project modules it imports."""
+    return Cache.key("check", summary.digest, summary.path, summary.module, ",".join(r.code for r in rules),
+                     _reach_signature(reach, summary), _deps_digest(project, summary))
 
 
 def check_file(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...], cache: Cache,
                data: Optional[bytes] = None) -> list[Finding]:
     """Findings in one reached file (`data`: its bytes when already read, else read from disk)."""
-    signature = _reach_signature(reach, summary)
-    key = Cache.key("check", summary.digest, summary.path, summary.module, ",".join(r.code for r in rules),
-                    signature, _deps_digest(project, summary))
+    key = _check_key(summary, project, reach, rules)
     cached = cache.get("check", key)
     if cached is not None:
         return [Finding.from_dict(d) for d in cached]
-    try:
-        findings = _check_source(summary, project, reach, rules, data)
-    except SourceError as exc:
-        findings = [exc.finding]
-    except Exception as exc:  # noqa: BLE001
-        findings = [internal_error(summary.path, exc)]
+    findings = _check_uncached(summary, project, reach, rules, data)
     cache.put("check", key, [f.to_dict() for f in findings])
     return findings
+
+
+def _check_uncached(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...],
+                    data: Optional[bytes] = None) -> list[Finding]:
+    try:
+        return _check_source(summary, project, reach, rules, data)
+    except SourceError as exc:
+        return [exc.finding]
+    except Exception as exc:  # noqa: BLE001
+        return [internal_error(summary.path, exc)]
 
 
 def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules: tuple[Rule, ...],
@@ -178,6 +246,7 @@ def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules:
     contexts = _reach_index(reach).functions.get(summary.module, {})
     nodes = function_nodes(source.tree)
     by_context = {c: rules_by_type(list(rules), c) for c in ("script", "trace")}
+    bare = _reach_index(reach).bare
     for qualname, per_context in sorted(contexts.items()):
         if qualname not in nodes:
             continue
@@ -186,7 +255,8 @@ def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules:
         if info is None:
             continue
         for context, chain in sorted(per_context.items()):
-            ctx = FunctionContext(source, project, summary.module, info, node, context, chain, class_node)
+            ctx = FunctionContext(source, project, summary.module, info, node, context, chain, class_node,
+                                  built_without_args=context == "script" and ClassRef(summary.module, info.class_name) in bare)
             findings.extend(check_function(ctx, list(rules), by_context[context]))
     classes = class_nodes(source.tree)
     for ref, chain in _reach_index(reach).classes.get(summary.module, ()):
@@ -216,22 +286,27 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _check_worker(path: str) -> list[Finding]:
     summary = _SHARED["project"].by_path[path]
-    return check_file(summary, _SHARED["project"], _SHARED["reach"], _SHARED["rules"], _SHARED["cache"])
+    findings = _check_uncached(summary, _SHARED["project"], _SHARED["reach"], _SHARED["rules"])
+    gcpolicy.between_files()
+    return findings
 
 
-def _index_worker(sp: SourcePath) -> tuple[Optional[ModuleSummary], Optional[Finding]]:
-    return index_one(sp, _SHARED["cache"])
+def _index_worker(sp: SourcePath) -> tuple[Optional[str], IndexEntry]:
+    result = _index_entry(sp)
+    gcpolicy.between_files()
+    return result
 
 
 def _map(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return [func(item) for item in items]
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - no fork on this platform
-        return [func(item) for item in items]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(func, items, chunksize=max(1, len(items) // (jobs * 8))))
+    with gcpolicy.phase():
+        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+            return [func(item) for item in items]
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - no fork on this platform
+            return [func(item) for item in items]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(func, items, chunksize=max(1, len(items) // (jobs * 8))))
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -257,17 +332,39 @@ def analyse(paths: Iterable[str], config: Config, options: RunOptions) -> Analys
     _SHARED.clear()
     _SHARED["cache"] = cache
 
+    # phase 1: files whose content the index table holds cost a read and a hash, the rest is parsed
+    table = cache.table("index")
+    entries: list[Optional[IndexEntry]] = [_index_cached(sp, table) for sp in files] if table.populated() else [None] * len(files)
+    todo = [i for i, entry in enumerate(entries) if entry is None]
+    for i, (key, entry) in zip(todo, _map(_index_worker, [files[i] for i in todo], jobs)):
+        entries[i] = entry
+        if key is not None:
+            table.put(files[i].path, key, entry)
+    table.save()  # before the project renames clashing modules in the summaries it is given
+
     findings: list[Finding] = []
     summaries: list[ModuleSummary] = []
-    for summary, problem in _map(_index_worker, files, jobs):
+    for summary, problem, _ in entries:  # type: ignore[misc]
         if problem is not None:
             findings.append(problem)
         if summary is not None:
             summaries.append(summary)
 
+    # phase 2: roots and reach depend on the summaries alone, so they are cached by the summaries'
+    # semantic digests: an edit that changes no summary (a comment, a docstring) reuses them
     project = Project(summaries)
-    roots, unmatched = find_roots(project, options.entry)
-    reach = compute_reach(project, roots)
+    reach_key = Cache.key("reach", repr(options.entry), *(
+        f"{e[0].path}\0{e[0].module}\0{e[0].is_package}\0{e[2]}" for e in entries if e is not None and e[0] is not None))
+    reach_table = cache.table("reach")
+    run_name = Cache.key("run", *(sp.path for sp in files))
+    cached = reach_table.get(run_name, reach_key)
+    if cached is not None:
+        reach, unmatched = cached
+    else:
+        roots, unmatched = find_roots(project, options.entry)
+        reach = compute_reach(project, roots)
+        reach_table.put(run_name, reach_key, (reach, unmatched))
+        reach_table.save()
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
     return Analysis(files, findings, summaries, project, reach, unmatched, rules, cache)
 
@@ -280,10 +377,25 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
     findings = list(analysis.problems)
     jobs = options.jobs or os.cpu_count() or 1
     reached_modules = {ref.module for ref in reach.functions} | {ref.module for ref in reach.classes}
-    to_check = [s.path for s in summaries if s.module in reached_modules and project.by_module.get(s.module) is s]
+    to_check = [s for s in summaries if s.module in reached_modules and project.by_module.get(s.module) is s]
+    # phase 3: files whose findings the check table holds (same content, rules, reach and imports)
+    # are not read again; the others are checked in parallel, and the table is written once
+    table = analysis.cache.table("check")
+    keys = {s.path: _check_key(s, project, reach, rules) for s in to_check} if table.cache.enabled else {}
+    results: dict[str, list[Finding]] = {}
+    for s in to_check:
+        cached = table.get(s.path, keys[s.path]) if keys else None
+        if cached is not None:
+            results[s.path] = cached
+    todo = [s.path for s in to_check if s.path not in results]
     _SHARED.update(project=project, reach=reach, rules=rules)
-    for result in _map(_check_worker, to_check, jobs):
-        findings.extend(result)
+    for path, result in zip(todo, _map(_check_worker, todo, jobs)):
+        results[path] = result
+        if keys:
+            table.put(path, keys[path], result)
+    table.save()
+    for s in to_check:
+        findings.extend(results[s.path])
 
     kept, dropped = _filter(findings, options)
     kept.sort(key=Finding.sort_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import weakref
+from collections import deque
 from typing import Iterator
 
 #: node types that open a separate scope (their bodies are not the function's)
@@ -28,7 +29,8 @@ def children(node: ast.AST) -> Iterator[ast.AST]:
             yield value
 
 
-def _child_list(node: ast.AST) -> list[ast.AST]:
+def child_list(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))`, about three times faster (the hot step of every walk)."""
     out: list[ast.AST] = []
     for name in node._fields:
         value = getattr(node, name, None)
@@ -37,6 +39,15 @@ def _child_list(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             out.append(value)
     return out
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk`, in the same (breadth-first) order."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child_list(node))
+        yield node
 
 
 class FunctionNodes:
@@ -60,9 +71,9 @@ class FunctionNodes:
             cls = type(node)
             by_type.setdefault(cls, []).append(node)
             if cls in SCOPE_TYPES:
-                inner.extend(_child_list(node))
+                inner.extend(child_list(node))
                 continue
-            kids = _child_list(node)
+            kids = child_list(node)
             kids.reverse()
             stack.extend(kids)
         for cls, nodes in by_type.items():
@@ -80,7 +91,7 @@ class FunctionNodes:
         while inner:
             node = inner.pop()
             deep.setdefault(type(node), []).append(node)
-            inner.extend(_child_list(node))
+            inner.extend(child_list(node))
         self.scope = scope
         self._by_type = by_type
         self._deep_by_type = deep

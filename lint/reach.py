@@ -31,6 +31,12 @@ class Reach:
     module_classes: set[ClassRef] = field(default_factory=set)
     roots: list[Root] = field(default_factory=list)
 
+    def built_without_args(self) -> set[ClassRef]:
+        """Classes a root scripts as a zero-argument construction builds them (`entry = "modules"`,
+        as `--confirm` does): their attributes hold their `__init__` defaults."""
+        return {r.target.cls for r in self.roots
+                if r.context == "script" and r.origin == "modules" and isinstance(r.target, Instance) and not r.target.bindings}
+
     def contexts_in(self, module: str) -> dict[str, dict[str, str]]:
         """qualname -> context -> chain for the functions of one module."""
         out: dict[str, dict[str, str]] = {}
@@ -46,13 +52,17 @@ class _Walker:
         self.reach = Reach()
         self.seen: set = set()
         self.queue: deque = deque()
+        self._decorators: dict[FuncRef, set[str]] = {}
+        self._properties: dict[ClassRef, list[FuncRef]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def decorators(self, ref: FuncRef) -> set[str]:
-        fn = self.project.function(ref)
-        if fn is None:
-            return set()
-        return jit_decorator(self.project.decorator_qualnames(ref.module, fn.decorators))
+        found = self._decorators.get(ref)  # asked once per state pushed: memoized per function
+        if found is None:
+            fn = self.project.function(ref)
+            found = self._decorators[ref] = (
+                jit_decorator(self.project.decorator_qualnames(ref.module, fn.decorators)) if fn is not None else set())
+        return found
 
     def push(self, context: str, node: Union[FuncRef, Instance], instance: Optional[Instance], chain: str) -> None:
         key = (context, node, instance)
@@ -112,6 +122,11 @@ class _Walker:
         """Getters and setters of the properties a scripted module has (`torch/jit/frontend.py`
         `get_class_properties`): all of them, inherited ones included, used or not, except those named
         in `__jit_unused_properties__` and those whose getter is `@torch.jit.unused`."""
+        if cls not in self._properties:  # one answer per class, however many instances are reached
+            self._properties[cls] = self._compiled_properties(cls)
+        return self._properties[cls]
+
+    def _compiled_properties(self, cls: ClassRef) -> list[FuncRef]:
         project = self.project
         mro = project.mro(cls)
         unused: tuple[str, ...] = next(

@@ -74,8 +74,12 @@ class FunctionContext(_Reporter):
     """What a rule may ask about the function being checked."""
 
     def __init__(self, source: "SourceFile", project: Project, module: str, info: FunctionInfo,
-                 node: ast.FunctionDef, context: str, entry: str, class_node: Optional[ast.ClassDef] = None):
+                 node: ast.FunctionDef, context: str, entry: str, class_node: Optional[ast.ClassDef] = None,
+                 built_without_args: bool = False):
         super().__init__(source, context, entry)
+        #: the method's class is scripted as built with no constructor arguments (a `modules` root):
+        #: `self.x = x` holds the default of `x`, whose type the compiler takes
+        self.built_without_args = built_without_args
         self.project = project
         self.module = module
         self.info = info

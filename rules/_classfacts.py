@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
+from tslint.nodes import child_list
 from tslint.project.index import dotted, module_level_statements, member_key
 from tslint.project.model import ClassRef, External, Project
 from tslint.source import SourceError, parsed_file
@@ -417,13 +418,15 @@ def _scan_method(klass: ClassRef, fn: ast.FunctionDef) -> _MethodScan:
     me = self_name(fn)
     qual = f"{klass.name}.{member_key(fn)}"
     facts = _MethodScan(qual)
-    parents: dict[ast.AST, ast.AST] = {}
+    parents: dict[ast.AST, ast.AST] = {}  # of `Name` nodes only: no other parent is asked for
     stack: list[ast.AST] = [fn]
     while stack:  # one pass: a node's parent is recorded before the node is processed
         node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-            stack.append(child)
+        kids = child_list(node)
+        for child in kids:
+            if type(child) is ast.Name:
+                parents[child] = node
+        stack.extend(kids)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 _record_target(target, node.value, qual, facts, me, node)

@@ -147,6 +147,12 @@ class ArgumentTypeMismatch(_TypeRule):
                 "    @torch.jit.export\n    def predict_keypoint(self, img, box: Optional[torch.Tensor]):\n        pass\n"),
         _header("def g(x, n: int, f: float, t: List[int]):\n    return x\n\n\n@torch.jit.script\ndef f(x):\n"
                 "    return g(x, 3, x.sum(), (1, 2))\n"),
+        _header("def g(x, gain: float = 1.0):\n    return x * gain\n\n\nclass Adjust(torch.nn.Module):\n"
+                "    def __init__(self, gain: float = 1.0, k: int = 1):\n        super().__init__()\n        self.gain = gain\n"
+                "        self.k = k\n\n    def forward(self, x):\n        return g(x, self.gain).reshape(-1, self.k * 2)\n"),
+        _header("@torch.jit.script\ndef f(x, n: int):\n    return x.reshape(-1, n * n).view(int(n ** 2), -1)\n"),
+        _header("import torch.nn.functional as F\n\n\n@torch.jit.script\ndef f(x, n: int):\n"
+                "    return F.interpolate(x, scale_factor=2.0) + F.interpolate(x, size=n) + F.dropout(x, 0.5, True)\n"),
     ]
     INVALID = [
         _header("class Detector(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.do_keypoint = True\n\n"
@@ -156,6 +162,13 @@ class ArgumentTypeMismatch(_TypeRule):
                 "    @torch.jit.export\n    def predict_keypoint(self, img, box):\n        pass\n"),
         _header("def g(x, n):\n    return x\n\n\n@torch.jit.script\ndef f(x):\n    return g(x, 3)  # error\n"),
         _header("def g(x, scale: float):\n    return x * scale\n\n\n@torch.jit.script\ndef f(x):\n    return g(x, 2)  # error\n"),
+        _header("def g(x, gain: float = 1.0):\n    return x * gain\n\n\nclass Adjust(torch.nn.Module):\n"
+                "    def __init__(self, gain: float = 1):\n        super().__init__()\n        self.gain = gain\n\n"
+                "    def forward(self, x):\n        return g(x, self.gain)  # error\n"),
+        _header("@torch.jit.script\ndef f(x, n: int):\n    return x.reshape(-1, n ** 2)  # error\n"),
+        _header("import torch.nn.functional as F\n\n\n@torch.jit.script\ndef f(x):\n"
+                "    return F.interpolate(x, scale_factor=2, mode=\"nearest\")  # error\n"),
+        _header("import torch.nn.functional as F\n\n\n@torch.jit.script\ndef f(x):\n    return F.dropout(x, 0)  # error\n"),
     ]
 
 
@@ -1067,6 +1080,48 @@ class UnionSubscript(_TypeRule):
     INVALID = [
         _header("@torch.jit.script\ndef f(x: Union[List[int], List[float]]):\n    return x[0]  # error\n"),
         _header("@torch.jit.script\ndef f(x: Optional[List[int]]):\n    return x[0]  # error\n"),
+    ]
+
+
+class UnionInOperation(_TypeRule):
+    """
+    ## What it does
+    Flags an arithmetic operand whose type is a `Union` with a Tensor member (`Union[Tensor, float]`)
+    that was not refined to one of its members first.
+
+    ## Why is this bad?
+    Every operator overload takes a Tensor or a number, never a Union, so the compiler finds none:
+    `Arguments for call are not valid.` (`... found type 'Union[Tensor, float]'`). A value that was
+    refined in one branch of an `if isinstance(...)` and not in the other is a Union again after it.
+
+    ## Example
+    ```python
+    def scale(x: Tensor, t: Union[Tensor, float]):
+        return x / t
+    ```
+
+    ## Use instead
+    ```python
+    def scale(x: Tensor, t: Union[Tensor, float]):
+        if isinstance(t, Tensor):
+            return x / t
+        return x / t
+    ```
+    """
+
+    code = "TS229"
+    name = "union-in-operation"
+    message = "a `Union[Tensor, ...]` value is used in arithmetic without refining it"
+    compiler_message = "Arguments for call are not valid"
+    issue = I.UNION_OP
+    VALID = [
+        _header("@torch.jit.script\ndef f(x, t: Union[torch.Tensor, float], n: Union[int, float]):\n"
+                "    if isinstance(t, torch.Tensor):\n        return x / t + n\n    return x / t\n"),
+    ]
+    INVALID = [
+        _header("@torch.jit.script\ndef f(x, t: Union[torch.Tensor, float]):\n    return x / t  # error\n"),
+        _header("@torch.jit.script\ndef f(x, t: Optional[Union[torch.Tensor, float]] = None):\n    if t is None:\n        t = 1.0\n"
+                "    if isinstance(t, torch.Tensor):\n        t = t.to(x.dtype)\n    return x * t  # error\n"),
     ]
 
 

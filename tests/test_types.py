@@ -569,3 +569,114 @@ def test_returns_in_undecidable_branches(tmp_path):
         """)
     assert types["both"].returns == TENSOR
     assert types["differ"].returns == UNKNOWN  # a compile-time `is None` may drop either return
+
+
+def _zero_arg_unit_types(tmp_path: Path, body: str, qualname: str) -> FunctionTypes:
+    """Types of one method as a `modules` root (built with no constructor arguments) types it."""
+    path = tmp_path / "zmod.py"
+    path.write_text(HEADER + textwrap.dedent(body))
+    source = SourceFile.from_bytes(str(path), path.read_bytes(), "zmod")
+    project = Project([summarize(str(path), "zmod", "d", source.tree)])
+    state = state_for(project)
+    state.set_tree("zmod", source.tree)
+    _LINES[:] = path.read_text().splitlines()
+    node, cls = function_nodes(source.tree)[qualname]
+    return run_unit(Unit(state, "zmod", node, ClassRef("zmod", cls.name), qualname, zero_args=True), record_ir=True)
+
+
+_GAIN = """
+    def adjust(x: torch.Tensor, gain: float = 1.0) -> torch.Tensor:
+        return x * gain
+
+    class Adjust(torch.nn.Module):
+        {annotation}
+        def __init__(self, gain: float = {default}{extra}):
+            super().__init__()
+            {rebind}
+            self.gain = gain
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return adjust(x, self.gain)
+    """
+
+
+@pytest.mark.parametrize("default,annotation,extra,rebind,flagged", [
+    ("1", "", "", "", True),  # kornia AdjustLog: `gain: float = 1` stores an int
+    ("1.0", "", "", "", False),
+    ("1", "", "", "gain = float(gain)", False),  # rebound before it is stored
+    ("1", "gain: float", "", "", False),  # a class annotation decides the attribute's type
+    ("1", "", ", k: int = None", "", True),
+])
+def test_zero_argument_module_attribute_takes_its_default_type(tmp_path, default, annotation, extra, rebind, flagged):
+    body = _GAIN.format(default=default, annotation=annotation, extra=extra.replace("int = None", "Optional[int] = None"), rebind=rebind)
+    types = _zero_arg_unit_types(tmp_path, body, "Adjust.forward")
+    assert bool(issues(types)) is flagged, issues(types)
+    if flagged:
+        assert issues(types) == [("argument-type", "return adjust(x, self.gain)")]
+
+
+def test_module_attribute_unknown_unless_built_without_arguments(tmp_path):
+    types = infer(tmp_path, _GAIN.format(default="1", annotation="", extra="", rebind=""))
+    assert issues(types["Adjust.forward"]) == []  # the constructor may be called with a float
+
+
+def test_module_needing_arguments_is_not_typed_from_defaults(tmp_path):
+    body = _GAIN.format(default="1", annotation="", extra="", rebind="").replace("def __init__(self,", "def __init__(self, k: int,")
+    types = _zero_arg_unit_types(tmp_path, body, "Adjust.forward")
+    assert issues(types) == []
+
+
+def test_int_power_is_float_and_reaches_an_int_argument(tmp_path):
+    types = infer(tmp_path, """
+        def bad(x, ws: int):
+            return x.reshape(-1, ws ** 2)
+
+        def good(x, ws: int):
+            return x.reshape(-1, ws * ws).view(int(ws ** 2), -1)
+
+        def floats_fine(x, s: float):
+            return x.add(s ** 2).clamp(0.0, s ** 2)
+
+        def unknown(x, ws):
+            return x.reshape(-1, ws.n ** 2)
+        """)
+    assert issues(types["bad"]) == [("argument-type", "return x.reshape(-1, ws ** 2)")]
+    assert "`**` on ints gives a float" in types["bad"].issues[0].message
+    assert issues(types["good"]) == [] and issues(types["floats_fine"]) == [] and issues(types["unknown"]) == []
+
+
+def test_int_for_a_float_of_a_torch_python_function(tmp_path):
+    types = infer(tmp_path, """
+        import torch.nn.functional as F
+
+        def up(x):
+            return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+
+        def drop(x):
+            return F.dropout(x, 0)
+
+        def fine(x, n: int, s: float):
+            return F.interpolate(x, scale_factor=2.0) + F.interpolate(x, size=n) + F.interpolate(x, None, s) + F.dropout(x, 0.5)
+        """)
+    assert issues(types["up"]) == [("argument-type", 'return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)')]
+    assert "write `2.0`" in types["up"].issues[0].message
+    assert issues(types["drop"]) == [("argument-type", "return F.dropout(x, 0)")]
+    assert issues(types["fine"]) == []
+
+
+def test_tensor_union_operand(tmp_path):
+    types = infer(tmp_path, """
+        def bad(x, t: Optional[Union[torch.Tensor, float]] = None):
+            if t is None:
+                t = 1.0
+            if isinstance(t, torch.Tensor):
+                t = t.to(x.dtype)
+            return x / t
+
+        def refined(x, t: Union[torch.Tensor, float], n: Union[int, float]):
+            if isinstance(t, torch.Tensor):
+                return x / t + n
+            return x / t
+        """)
+    assert issues(types["bad"]) == [("union-in-operation", "return x / t")]
+    assert issues(types["refined"]) == []

@@ -77,6 +77,7 @@ TERNARY_MISMATCH = "ternary-type-mismatch"
 TUPLE_INDEX = "tuple-index"
 TUPLE_RANGE = "tuple-index-range"
 UNION_SUBSCRIPT = "union-subscript"
+UNION_OP = "union-in-operation"
 
 DTYPES = {
     "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int8", "int16", "short",
@@ -187,13 +188,17 @@ class Unit:
     #: take constant attributes at their `__init__` defaults (as a zero-argument construction
     #: builds the module); only `tslint ir` does, to type what depends on such a constant
     defaults: bool = False
+    #: the class is scripted as a zero-argument construction builds it (a `modules` root), so a
+    #: `self.x = x` attribute has the type of `x`'s literal default
+    zero_args: bool = False
 
 
 def infer_function(ctx: "FunctionContext") -> FunctionTypes:
     """Types for the function a rule is checking (with its typed IR)."""
     state = state_for(ctx.project)
     state.set_tree(ctx.module, ctx.source.tree)
-    unit = Unit(state, ctx.module, ctx.node, ctx.class_ref, ctx.info.qualname)
+    unit = Unit(state, ctx.module, ctx.node, ctx.class_ref, ctx.info.qualname,
+                zero_args=getattr(ctx, "built_without_args", False))
     try:
         return run_unit(unit, record_ir=True)
     except RecursionError:
@@ -1034,7 +1039,11 @@ class _Interpreter:
         if isinstance(base, ClassT) and isinstance(base.ref, ClassRef):
             attrs = self.state.attributes(base.ref)
             if node.attr in attrs:
-                return attrs[node.attr]
+                t = attrs[node.attr]
+                if (not t.known and self.unit.zero_args and base.ref == self.unit.class_ref
+                        and isinstance(node.value, ast.Name) and node.value.id == "self"):
+                    t = self.state.default_attribute_type(base.ref, node.attr)
+                return t
             method = self.project.find_method(base.ref, node.attr)
             if method is not None:
                 return Sugared("method", (base, method))
@@ -1133,6 +1142,8 @@ class _Interpreter:
                    left_node: ast.expr, right_node: ast.expr) -> Type:
         if self.operand_problem(left, left_node, right) or self.operand_problem(right, right_node, left):
             return UNKNOWN
+        if self.tensor_union_operand(left, left_node) or self.tensor_union_operand(right, right_node):
+            return UNKNOWN
         if isinstance(left, TensorT) or isinstance(right, TensorT):
             other = right if isinstance(left, TensorT) else left
             if other.kind == "Unknown" or isinstance(other, TensorT) or other in (INT, FLOAT, BOOL, COMPLEX, NUMBER):
@@ -1151,6 +1162,17 @@ class _Interpreter:
         args = [INT if x == BOOL and not isinstance(op, (ast.BitAnd, ast.BitOr, ast.BitXor)) else x for x in (left, right)]
         result = op_result(name, args)
         return result.type
+
+    def tensor_union_operand(self, t: Type, node: ast.expr) -> bool:
+        """A `Union[Tensor, ...]` operand of arithmetic: no operator overload takes a Union (only a
+        Tensor or a number), so the compiler finds none ("Arguments for call are not valid")."""
+        if not (isinstance(t, UnionT) and t.known and NONE not in t.items and any(isinstance(i, TensorT) for i in t.items)):
+            return False
+        shown = dotted(node) or ast.unparse(node)
+        self.issue(UNION_OP, node,
+                   f"`{shown}` is {t}, which no operator takes: Arguments for call are not valid (found type '{t}'); "
+                   f"refine it first, e.g. `if isinstance({shown}, Tensor): ... else: ...`")
+        return True
 
     def operand_problem(self, t: Type, node: ast.expr, other: Type) -> bool:
         """An Optional or Any operand: the compiler finds no overload ("Arguments for call are not valid")."""
@@ -1437,8 +1459,12 @@ class _Interpreter:
             overloads = schemas.op_overloads(op)
             if overloads:
                 result = match_call(overloads, args, kwargs)
+                if result.matched is False:
+                    self.float_for_int_issue(node, overloads, args, kwargs, qual, list(node.args))
                 return result.type, self.emit(op, self._arg_ssas(node), result.type, node)
         sig = python_signature(qual)
+        if sig is not None and exact:
+            self.int_for_float_issue(node, sig, args, kwargs, qual)
         if sig is not None:
             t = UNKNOWN
             if sig.returns:
@@ -1574,9 +1600,66 @@ class _Interpreter:
             t = TENSOR if isinstance(base, TensorT) and name in _TENSOR_RETURNING else UNKNOWN
             return t, self.emit(op, inputs, t, node)
         result = match_call(overloads, [base] + args, kwargs)
+        if result.matched is False and isinstance(base, TensorT):
+            self.float_for_int_issue(node, overloads, [base] + args, kwargs, f"Tensor.{name}", [base_node] + list(node.args))
         if result.matched is False and isinstance(base, ListT) and name in ("append", "insert") and base.known:
             self.list_element_issue(node, base, args)
         return result.type, self.emit(op, inputs, result.type, node)
+
+    def int_for_float_issue(self, node: ast.Call, sig: Any, args: list[Type], kwargs: dict[str, Type], qual: str) -> None:
+        """An int argument to a torch Python function (compiled from source, so no int -> float
+        conversion) where every variant of it takes a float there (`F.interpolate(x, scale_factor=2)`,
+        `F.dropout(x, 0)`). Other mismatches are left alone."""
+        arg_nodes = [a for a in node.args if not isinstance(a, ast.Starred)]
+        if len(arg_nodes) != len(args):
+            return
+        variants = [list(v) for v in sig.overloads] or [[(p.name, p.type) for p in sig.params]]
+        culprits: list[tuple[ast.expr, str, str]] = []
+        for params in variants:
+            if len(args) > len(params):
+                return
+            bound = [(a, t, params[i]) for i, (a, t) in enumerate(zip(arg_nodes, args))]
+            by_name = dict(params)
+            for k in node.keywords:
+                if k.arg not in by_name:
+                    return
+                bound.append((k.value, kwargs[k.arg], (k.arg, by_name[k.arg])))
+            bad = next(((a, name, ann) for a, t, (name, ann) in bound if t == INT and _takes_float(parse_torch_type(ann))), None)
+            if bad is None:
+                return  # this variant may take the call
+            culprits.append(bad)
+        arg, name, ann = culprits[0]
+        shown = ast.unparse(arg)
+        fix = f"write `{shown}.0`" if isinstance(arg, ast.Constant) else f"pass `float({shown})`"
+        self.issue(ARGUMENT_TYPE, node,
+                   f"`{shown}` is int but `{qual.rsplit('.', 1)[-1]}` takes `{name}: {ann}`, and TorchScript does not convert int "
+                   f"to float for a function compiled from source: Expected a value of type '{ann}' for argument '{name}' "
+                   f"but instead found type 'int'; {fix}")
+
+    def float_for_int_issue(self, node: ast.Call, overloads: list, args: list[Type], kwargs: dict[str, Type],
+                            callee: str, arg_nodes: list[ast.expr]) -> None:
+        """A builtin op no overload of which takes a float argument, but one would take it as an int
+        (`x.reshape(-1, n ** 2)`: `int ** int` is float in TorchScript). Only when every argument's
+        type is known and turning the floats into ints makes the call match for sure."""
+        values = list(args) + list(kwargs.values())
+        if not values or not all(_fully_known(t) for t in values) or not any(_has_float(t) for t in values):
+            return
+        if match_call(overloads, [_float_to_int(t) for t in args],
+                      {k: _float_to_int(t) for k, t in kwargs.items()}).matched is not True:
+            return
+        named = [(a, t) for a, t in zip(arg_nodes, args)] + [
+            (k.value, kwargs[k.arg]) for k in node.keywords if k.arg in kwargs]
+        culprit = next((a for a, t in named if _has_float(t)), None)
+        if culprit is None:
+            return
+        shown = ast.unparse(culprit)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        pow_note = " (`**` on ints gives a float in TorchScript)" if any(
+            isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(culprit)) else ""
+        self.issue(ARGUMENT_TYPE, node,
+                   f"`{shown}` is float{pow_note} but `{callee}` takes an int there: Expected a value of type 'int' "
+                   f"... but instead found type 'float'; convert it with `int(...)`")
 
     def list_element_issue(self, node: ast.Call, base: ListT, args: list[Type]) -> None:
         el = args[-1] if args else UNKNOWN
@@ -1638,8 +1721,12 @@ class _Interpreter:
             self.issue(ARGUMENT_TYPE, call,
                        f"`{param.name}` of `{callee}` is inferred as Tensor because it is not annotated; {origin}: {compiler} Annotate `{param.name}: {suggestion}`")
             return
+        note = ""
+        if (self.unit.zero_args and t == INT and isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)
+                and arg.value.id == "self"):
+            note = " Built with no arguments, the module stores its `__init__` default, an int: make that default a float (`1.0`, not `1`)"
         self.issue(ARGUMENT_TYPE, call,
-                   f"`{callee}` expects `{param.name}: {expected}` but `{shown}` is {t}: {compiler}")
+                   f"`{callee}` expects `{param.name}: {expected}` but `{shown}` is {t}: {compiler}{note}")
 
     def _origin_note(self, arg: ast.expr, t: Type) -> str:
         what = "None" if t == NONE else str(t)
@@ -1737,6 +1824,31 @@ def _default_type(node: ast.expr) -> Optional[Type]:
         items = [_default_type(e) for e in node.elts]
         return TupleT(tuple(items)) if all(i is not None for i in items) else None  # type: ignore[arg-type]
     return None
+
+
+def _takes_float(t: Type) -> bool:
+    """`float`, `List[float]` or either Optional: a parameter an int never fits."""
+    inner = t.elem if isinstance(t, OptionalT) else t
+    return inner == FLOAT or (isinstance(inner, ListT) and inner.elem == FLOAT)
+
+
+def _has_float(t: Type) -> bool:
+    return t == FLOAT or (isinstance(t, (TupleT, ListT)) and any(_has_float(c) for c in t.children()))
+
+
+def _fully_known(t: Type) -> bool:
+    return t.known and t != ANY and all(_fully_known(c) for c in t.children())
+
+
+def _float_to_int(t: Type) -> Type:
+    """`t` with its floats (alone or in a tuple or list) made ints: the call it would have matched."""
+    if t == FLOAT:
+        return INT
+    if isinstance(t, TupleT):
+        return TupleT(tuple(_float_to_int(i) for i in t.items))
+    if isinstance(t, ListT):
+        return ListT(_float_to_int(t.elem))
+    return t
 
 
 def _default_fits(dt: Type, declared: Type) -> bool:

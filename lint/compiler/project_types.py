@@ -235,6 +235,39 @@ class ProjectTypes:
                 break  # the nearest `__init__` that sets it wins (subclasses call super() first)
         return found[0] if len(found) == 1 else None
 
+    def default_attribute_type(self, ref: ClassRef, attr: str) -> Type:
+        """The type of module attribute `self.<attr>` when the module is built with no arguments and
+        its only assignment is `self.<attr> = param` in the nearest `__init__`, from a parameter with
+        an int/float/bool literal default that `__init__` never rebinds (the compiler types the
+        attribute from that value: `gain: float = 1` stores an int). Unknown otherwise."""
+        if not self.project.is_nn_module(ref) or attr in _module_annotations(self, ref) or attr in self.constant_attributes(ref):
+            return UNKNOWN
+        init_ref = self.project.find_method(ref, "__init__")
+        found = self.function_node(init_ref) if init_ref is not None else None
+        if found is None:
+            return UNKNOWN
+        init = found[0]
+        args = init.args.posonlyargs + init.args.args
+        if len(init.args.defaults) < len(args) - 1 or any(d is None for d in init.args.kw_defaults):
+            return UNKNOWN  # a zero-argument construction fails: nothing is scripted
+        for klass in self.project.mro(ref):
+            node = self.class_node(klass)
+            if node is None:
+                continue
+            for fn in node.body:
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn is not init and _assigns_self(fn, attr):
+                    return UNKNOWN  # set elsewhere too (a helper `__init__` calls, a base's `__init__`)
+        stored = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        sources = [sub.value for sub in ast.walk(init) if isinstance(sub, (ast.Assign, ast.AnnAssign))
+                   for t in (sub.targets if isinstance(sub, ast.Assign) else [sub.target])
+                   if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" and t.attr == attr]
+        if len(sources) != 1 or not isinstance(sources[0], ast.Name) or sources[0].id in stored or _assigns_self(init, attr, aug_only=True):
+            return UNKNOWN
+        value = self.init_default(ref, attr)
+        if type(value) not in (int, float, bool):
+            return UNKNOWN
+        return literal_type(value)
+
     def constant_attributes(self, ref: ClassRef) -> set[str]:
         """Names in `__constants__` or annotated `Final` along the MRO (their `if` may be static)."""
         out: set[str] = set()
@@ -245,6 +278,27 @@ class ProjectTypes:
             out.update(info.constants)
             out.update(n for n, a in info.annotations.items() if "Final" in a)
         return out
+
+
+def _assigns_self(fn: ast.AST, attr: str, aug_only: bool = False) -> bool:
+    """Whether `fn` assigns `self.<attr>` (or, with `aug_only`, updates it with `+=` and the like)."""
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.AugAssign):
+            targets: list = [sub.target]
+        elif aug_only:
+            continue
+        elif isinstance(sub, ast.Assign):
+            targets = [e for t in sub.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        elif isinstance(sub, ast.AnnAssign):
+            targets = [sub.target]
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr":
+            return True  # dynamic: give up
+        else:
+            continue
+        if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" and t.attr == attr
+               for t in targets):
+            return True
+    return False
 
 
 @dataclass

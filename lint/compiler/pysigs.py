@@ -47,6 +47,8 @@ class PySignature:
     params: tuple[PyParam, ...]
     returns: Optional[str]  # None: depends on a bool argument
     dispatch: Optional[Dispatch] = None
+    #: an `@_overload`ed function's variants, each its (name, type) parameters (`params` says `Any`)
+    overloads: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +67,8 @@ def python_signature(qualname: str) -> Optional[PySignature]:
         return None
     params = tuple(PyParam(p[0], p[1], bool(p[2]), p[3] if len(p) > 3 else None) for p in rec["params"])
     dispatch = Dispatch(**rec["dispatch"]) if rec.get("dispatch") else None
-    return PySignature(qualname, params, rec.get("returns"), dispatch)
+    overloads = tuple(tuple((p[0], p[1]) for p in variant) for variant in rec.get("overloads", ()))
+    return PySignature(qualname, params, rec.get("returns"), dispatch, overloads)
 
 
 def regenerate(out_path: Optional[Path] = None) -> Path:
@@ -143,7 +146,19 @@ def _overloaded(torch: Any, fn: Any, overloads: list) -> dict[str, Any]:
             returns.add(None)
     params = [[name, "Any", p.default is not inspect.Parameter.empty] + ([repr(p.default)] if p.default is not inspect.Parameter.empty else [])
               for name, p in inspect.signature(fn).parameters.items()]
-    return {"params": params, "returns": returns.pop() if len(returns) == 1 else None}
+    variants = []
+    for stub in overloads:  # an unannotated parameter of an overload is a Tensor, as anywhere
+        hints = typing.get_type_hints(stub)
+        try:
+            variants.append([[name, ann_to_type(hints[name], fake_range()).annotation_str if name in hints else "Tensor"]
+                             for name in inspect.signature(stub).parameters])
+        except Exception:  # noqa: BLE001 - a variant we cannot spell: keep none (no argument checks)
+            variants = []
+            break
+    rec: dict[str, Any] = {"params": params, "returns": returns.pop() if len(returns) == 1 else None}
+    if variants:
+        rec["overloads"] = variants
+    return rec
 
 
 def _nn_modules(torch: Any) -> dict[str, Any]:

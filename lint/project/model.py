@@ -74,6 +74,8 @@ class Project:
         self._bases_cache: dict[ClassRef, tuple[Resolved, ...]] = {}
         self._mro_cache: dict[ClassRef, tuple[ClassRef, ...]] = {}
         self._method_cache: dict[tuple[ClassRef, str], Optional[FuncRef]] = {}
+        self._resolve_cache: dict[tuple[str, str], Optional[Resolved]] = {}
+        self._qualified_cache: dict[str, Optional[Resolved]] = {}
 
     def _unique_name(self, summary: ModuleSummary) -> str:
         """Two scripts outside any package can share a name (`a/export.py`, `b/export.py`): Python
@@ -122,9 +124,19 @@ class Project:
 
     def resolve(self, module: str, name: str) -> Optional[Resolved]:
         """What the dotted `name`, written in `module`, refers to."""
-        return self.resolve_qualified(self.qualify(module, name))
+        key = (module, name)
+        if key not in self._resolve_cache:
+            self._resolve_cache[key] = self.resolve_qualified(self.qualify(module, name))
+        return self._resolve_cache[key]
 
     def resolve_qualified(self, qualname: str, _depth: int = 0) -> Optional[Resolved]:
+        if _depth == 0:
+            if qualname not in self._qualified_cache:
+                self._qualified_cache[qualname] = self._resolve_qualified(qualname, 0)
+            return self._qualified_cache[qualname]
+        return self._resolve_qualified(qualname, _depth)
+
+    def _resolve_qualified(self, qualname: str, _depth: int) -> Optional[Resolved]:
         if _depth > 8:
             return External(qualname)
         parts = qualname.split(".")
