@@ -17,22 +17,26 @@ from typing import Iterator
 SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 
-def children(node: ast.AST) -> Iterator[ast.AST]:
-    """`ast.iter_child_nodes`, in the same order, without its nested generator."""
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if type(value) is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    yield item
-        elif isinstance(value, ast.AST):
-            yield value
+#: fields that never hold a node a walker wants: names and flags (`str`/`int`), and the expression
+#: context (`ctx`: a shared `Load`/`Store`/`Del` marker on every name, read as `node.ctx` when needed)
+_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "module", "asname", "type_comment", "kind",
+                            "conversion", "simple", "is_async", "level", "rest", "tag", "lineno"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold child nodes."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)  # type: ignore[attr-defined]
+    return fields
 
 
 def child_list(node: ast.AST) -> list[ast.AST]:
-    """`list(ast.iter_child_nodes(node))`, about three times faster (the hot step of every walk)."""
+    """The children `ast.iter_child_nodes` gives, in its order, except expression contexts; about
+    three times faster (the hot step of every walk here)."""
     out: list[ast.AST] = []
-    for name in node._fields:
+    for name in _FIELDS.get(type(node)) or node_fields(type(node)):
         value = getattr(node, name, None)
         if type(value) is list:
             out.extend(item for item in value if isinstance(item, ast.AST))
@@ -41,8 +45,12 @@ def child_list(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def children(node: ast.AST) -> Iterator[ast.AST]:
+    return iter(child_list(node))
+
+
 def walk(node: ast.AST) -> Iterator[ast.AST]:
-    """`ast.walk`, in the same (breadth-first) order."""
+    """`ast.walk` (breadth-first, same order), without expression contexts."""
     todo = deque([node])
     while todo:
         node = todo.popleft()

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional
 
 from .finding import Finding, Fix
-from .nodes import SCOPE_TYPES, function_nodes as function_nodes_index
+from .nodes import SCOPE_TYPES, function_nodes as function_nodes_index, node_fields
 from .project.index import ClassInfo, FunctionInfo, dotted, member_key, module_level_statements
 from .project.model import ClassRef, FuncRef, Project, Resolved
 from .static_if import static_condition
@@ -179,7 +179,7 @@ class _RuleWalk(ast.NodeVisitor):
                     rule.visit(node, self.ctx)
         if cls in _SCOPES:
             return  # a separate scope: the compiler rejects it whole (rules report the node itself)
-        values = [getattr(node, name, None) for name in cls._fields]
+        values = [getattr(node, name, None) for name in node_fields(cls)]  # no `ctx` markers, no names
         parents = self.ctx.parents
         for value in values:  # every child knows its parent before any child is visited
             if type(value) is list:
