@@ -258,6 +258,7 @@ def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules:
             ctx = FunctionContext(source, project, summary.module, info, node, context, chain, class_node,
                                   built_without_args=context == "script" and ClassRef(summary.module, info.class_name) in bare)
             findings.extend(check_function(ctx, list(rules), by_context[context]))
+            ctx.release()
     classes = class_nodes(source.tree)
     for ref, chain in _reach_index(reach).classes.get(summary.module, ()):
         if ref.name not in classes:

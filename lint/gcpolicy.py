@@ -12,12 +12,19 @@ rules do create, which bounds the memory they hold.
 from __future__ import annotations
 
 import gc
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
-#: net new container objects (allocated minus freed) that trigger a collection between files: about
-#: a hundred files' worth of cyclic garbage, and far more than one file's own allocations
+#: net new container objects (allocated minus freed) before a collection between files is considered:
+#: about a hundred files' worth of cyclic garbage, and far more than one file's own allocations
 COLLECT_AFTER = 200_000
+#: a full collection traverses every live object (the trees in the parse cache, the checker's caches):
+#: it waits until this many times its last cost has been spent on work, so collecting stays under
+#: about 5% of the phase however large the heap grows
+WORK_PER_COLLECTION = 20
+
+_last = {"at": 0.0, "cost": 0.0}
 
 
 @contextmanager
@@ -35,6 +42,13 @@ def phase() -> Iterator[None]:
 
 
 def between_files() -> None:
-    """Collect if enough new objects are tracked since the last collection (a cheap counter read)."""
-    if not gc.isenabled() and gc.get_count()[0] > COLLECT_AFTER:
-        gc.collect()
+    """Collect if enough new objects are tracked since the last collection (a cheap counter read)
+    and enough work was done since (collections amortized over the phase)."""
+    if gc.isenabled() or gc.get_count()[0] <= COLLECT_AFTER:
+        return
+    now = time.process_time()
+    if now - _last["at"] < _last["cost"] * WORK_PER_COLLECTION:
+        return
+    gc.collect()
+    _last["at"] = time.process_time()
+    _last["cost"] = _last["at"] - now

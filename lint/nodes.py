@@ -63,7 +63,8 @@ class FunctionNodes:
     included, not its inside), in depth-first pre-order: what `_kinds.scope_nodes` yields.
     `of_type(T)`: those of one type, in that order. `deep_of_type(T)`: every node of that type
     anywhere under the def (its arguments, decorators and nested scopes too), the set `ast.walk`
-    would find (in no particular order)."""
+    would find but the def itself (in no particular order). The index never refers to the def: it
+    is kept in a table weakly keyed by the def, and must not keep its key alive."""
 
     __slots__ = ("scope", "_by_type", "_deep_by_type", "__weakref__")
 
@@ -86,7 +87,6 @@ class FunctionNodes:
             stack.extend(kids)
         for cls, nodes in by_type.items():
             deep[cls] = list(nodes)
-        deep.setdefault(type(fn), []).append(fn)
         body = getattr(fn, "body", None)
         for name in fn._fields:
             value = getattr(fn, name, None)

@@ -135,6 +135,12 @@ class FunctionContext(_Reporter):
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.parents.get(node)
 
+    def release(self) -> None:
+        """Forget everything about the function once its check is done. Rules keep per-function
+        facts on the context (`memo`, cached properties) and some refer back to it: the cycle would
+        keep the context, its parent map and its file's tree alive until a garbage collection."""
+        self.__dict__.clear()
+
 
 class ClassContext(_Reporter):
     def __init__(self, source: "SourceFile", project: Project, module: str, info: ClassInfo,

@@ -427,33 +427,35 @@ def _scan_method(klass: ClassRef, fn: ast.FunctionDef) -> _MethodScan:
             if type(child) is ast.Name:
                 parents[child] = node
         stack.extend(kids)
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                _record_target(target, node.value, qual, facts, me, node)
-        elif isinstance(node, ast.AnnAssign):
-            _record_target(node.target, node.value, qual, facts, me, node, annotated=True)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            _record_target(node.target, None, qual, facts, me, node)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            _record_target(node.optional_vars, None, qual, facts, me, node)
-        elif isinstance(node, ast.NamedExpr):
-            pass
-        elif isinstance(node, ast.AugAssign):
-            name = self_attr(node.target, me)
+        t = type(node)  # node classes are exact (never subclassed): one identity test per branch
+        if t is ast.Name:
+            if me and node.id == me and type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                parent = parents.get(node)
+                if not isinstance(parent, (ast.Attribute, ast.Return)) and not _is_super_call(parent) \
+                        and not _is_harmless_call(parent):
+                    facts.mutated.setdefault("<self>", set()).add(qual)  # `self` escapes to other code
+        elif t is ast.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                _record_target(target, node.value, qual, facts, me, node)  # type: ignore[attr-defined]
+        elif t is ast.AnnAssign:
+            _record_target(node.target, node.value, qual, facts, me, node, annotated=True)  # type: ignore[attr-defined]
+        elif t is ast.For or t is ast.AsyncFor or t is ast.comprehension:
+            _record_target(node.target, None, qual, facts, me, node)  # type: ignore[attr-defined]
+        elif t is ast.withitem:
+            if node.optional_vars is not None:  # type: ignore[attr-defined]
+                _record_target(node.optional_vars, None, qual, facts, me, node)  # type: ignore[attr-defined]
+        elif t is ast.AugAssign:
+            name = self_attr(node.target, me)  # type: ignore[attr-defined]
             if name:
                 facts.mutated.setdefault(name, set()).add(qual)
-        elif isinstance(node, ast.Call):
-            _record_call(node, qual, facts, me)
-        elif isinstance(node, ast.Name) and me and node.id == me and isinstance(node.ctx, ast.Load):
-            parent = parents.get(node)
-            if not isinstance(parent, (ast.Attribute, ast.Return)) and not _is_super_call(parent) \
-                    and not _is_harmless_call(parent):
-                facts.mutated.setdefault("<self>", set()).add(qual)  # `self` escapes to other code
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            name = self_attr(node.value, me)
-            if name:
-                facts.mutated.setdefault(name, set()).add(qual)
-        elif isinstance(node, ast.Attribute) and me and isinstance(node.value, ast.Name) and node.value.id == me:
+        elif t is ast.Call:
+            _record_call(node, qual, facts, me)  # type: ignore[arg-type]
+        elif t is ast.Subscript:
+            if isinstance(node.ctx, (ast.Store, ast.Del)):  # type: ignore[attr-defined]
+                name = self_attr(node.value, me)  # type: ignore[attr-defined]
+                if name:
+                    facts.mutated.setdefault(name, set()).add(qual)
+        elif t is ast.Attribute and me and isinstance(node.value, ast.Name) and node.value.id == me:  # type: ignore[attr-defined]
             facts.self_attrs.append((node.attr, isinstance(node.ctx, ast.Load)))
             if node.attr == "__dict__":
                 facts.complete = False
