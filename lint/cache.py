@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from . import __version__
+from . import __version__, gcpolicy
 
 CACHE_DIR = ".tslint_cache"
 
@@ -81,7 +81,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
-                with os.fdopen(fd, "wb") as handle:
+                with os.fdopen(fd, "wb") as handle, gcpolicy.phase():
                     pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, path)
             except BaseException:
@@ -109,6 +109,7 @@ class Table:
         self.kind = kind
         self._entries: Optional[dict[str, tuple[str, Any]]] = None
         self._changed: dict[str, tuple[str, Any]] = {}
+        self._stamp: Optional[tuple[int, int, int]] = None
 
     @property
     def path(self) -> Path:
@@ -117,7 +118,8 @@ class Table:
 
     def _load(self) -> dict[str, tuple[str, Any]]:
         try:
-            with open(self.path, "rb") as handle:
+            with open(self.path, "rb") as handle, gcpolicy.phase():  # a million small objects, no cycles
+                self._stamp = _stamp(os.fstat(handle.fileno()))
                 entries = pickle.load(handle)
             if isinstance(entries, dict) and entries.get("", (None,))[0] == _TABLE_VERSION:
                 return entries
@@ -148,11 +150,20 @@ class Table:
     def save(self) -> None:
         if not self.cache.enabled or not self._changed:
             return
-        entries = self._load()  # what other runs wrote since this one read the table
+        try:
+            unchanged = self._entries is not None and _stamp(os.stat(self.path)) == self._stamp
+        except OSError:
+            unchanged = False
+        # what other runs wrote since this one read the table (not read again when nothing was)
+        entries = self._entries if unchanged else self._load()  # type: ignore[assignment]
         entries.update(self._changed)
         entries[""] = (_TABLE_VERSION, None)
         self.cache._write(self.path, entries)
-        self._entries, self._changed = entries, {}
+        self._entries, self._changed, self._stamp = entries, {}, None
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 #: tables written by other tslint versions (or code) load as empty

@@ -32,17 +32,26 @@ class MissingPath(Exception):
     pass
 
 
-def module_name(path: Path) -> tuple[str, bool]:
-    """Dotted name by walking up through packages (`pkg/sub/mod.py` → `pkg.sub.mod`)."""
+def module_name(path: Path, _packages: Optional[dict[Path, tuple[str, ...]]] = None) -> tuple[str, bool]:
+    """Dotted name by walking up through packages (`pkg/sub/mod.py` → `pkg.sub.mod`). `_packages`
+    remembers each folder's package path for the files of one discovery (a walk asks per file)."""
     path = path.resolve()
     is_package = path.name == "__init__.py"
     parts = [] if is_package else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.append(folder.name)
-        folder = folder.parent
-    name = ".".join(reversed(parts))
+    name = ".".join([*_package_parts(path.parent, {} if _packages is None else _packages), *reversed(parts)])
     return name, is_package
+
+
+def _package_parts(folder: Path, memo: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """The dotted parts of a folder's package path (`()` outside any package)."""
+    found = memo.get(folder)
+    if found is None:
+        if (folder / "__init__.py").is_file() and folder.parent != folder:
+            found = (*_package_parts(folder.parent, memo), folder.name)
+        else:
+            found = ()
+        memo[folder] = found
+    return found
 
 
 def _display(path: Path) -> str:
@@ -122,6 +131,7 @@ def discover(paths: Iterable[str], root: Path, exclude: list[str], force_exclude
     """Python files under `paths` (files given directly are excluded only with `force_exclude`)."""
     ignorer = _Ignorer(root, exclude)
     seen: set[Path] = set()
+    packages: dict[Path, tuple[str, ...]] = {}
     for raw in paths:
         start = Path(raw)
         if not start.exists() and not start.is_symlink():
@@ -137,7 +147,7 @@ def discover(paths: Iterable[str], root: Path, exclude: list[str], force_exclude
             if key in seen:
                 continue
             seen.add(key)
-            name, is_package = module_name(file)
+            name, is_package = module_name(key, packages)  # already resolved
             yield SourcePath(_display(file), name, is_package)
 
 

@@ -258,7 +258,6 @@ def _check_source(summary: ModuleSummary, project: Project, reach: Reach, rules:
             ctx = FunctionContext(source, project, summary.module, info, node, context, chain, class_node,
                                   built_without_args=context == "script" and ClassRef(summary.module, info.class_name) in bare)
             findings.extend(check_function(ctx, list(rules), by_context[context]))
-            ctx.release()
     classes = class_nodes(source.tree)
     for ref, chain in _reach_index(reach).classes.get(summary.module, ()):
         if ref.name not in classes:
@@ -362,8 +361,9 @@ def analyse(paths: Iterable[str], config: Config, options: RunOptions) -> Analys
     if cached is not None:
         reach, unmatched = cached
     else:
-        roots, unmatched = find_roots(project, options.entry)
-        reach = compute_reach(project, roots)
+        with gcpolicy.phase():  # a graph walk over hundreds of thousands of states, no cycles
+            roots, unmatched = find_roots(project, options.entry)
+            reach = compute_reach(project, roots)
         reach_table.put(run_name, reach_key, (reach, unmatched))
         reach_table.save()
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
@@ -423,7 +423,9 @@ def _filter(findings: list[Finding], options: RunOptions) -> tuple[list[Finding]
         if options.respect_noqa and f.context != "file":
             if f.path not in lines_cache:
                 try:
-                    lines_cache[f.path] = _read(f.path).decode("utf-8", "replace").splitlines()
+                    data = _read(f.path)
+                    # a file that never spells `noqa` suppresses nothing: its lines are not needed
+                    lines_cache[f.path] = data.decode("utf-8", "replace").splitlines() if b"noqa" in data.lower() else []
                 except OSError:
                     lines_cache[f.path] = []
             lines = lines_cache[f.path]

@@ -54,6 +54,9 @@ class _Walker:
         self.queue: deque = deque()
         self._decorators: dict[FuncRef, set[str]] = {}
         self._properties: dict[ClassRef, list[FuncRef]] = {}
+        self._body_names: dict[ClassRef, list[tuple[str, tuple[FuncRef, ...]]]] = {}
+        self._exports: dict[ClassRef, list[FuncRef]] = {}
+        self._name_steps: dict[tuple[str, str, str], list[tuple]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def decorators(self, ref: FuncRef) -> set[str]:
@@ -98,11 +101,8 @@ class _Walker:
                 self.push(context, forward, inst, f"{chain} -> {forward.qualname}")
             if context == "script":
                 for klass in project.mro(inst.cls):
-                    info = project.cls(klass)
-                    for name, fn in (info.methods.items() if info else ()):
-                        ref = FuncRef(klass.module, fn.qualname)
-                        if "export" in self.decorators(ref):
-                            self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
+                    for ref in self.exports(klass):
+                        self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
                 for ref in self.compiled_properties(inst.cls):
                     self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
                 for attr, contract, sub in submodules(self.project, inst):
@@ -134,25 +134,48 @@ class _Walker:
         seen: set[str] = set()
         out: list[FuncRef] = []
         for klass in mro:
-            info = project.cls(klass)
-            if info is None:
-                continue
-            for name in list(info.methods) + list(info.class_values) + list(info.annotations):
-                if "." in name or name in seen:
+            for name, compiled in self.class_body_names(klass):
+                if name in seen:
                     continue
                 seen.add(name)  # the first class in the MRO that defines the name decides what it is
-                getter = info.methods.get(name)
-                if getter is None or name in unused:
-                    continue
-                decorators = set(project.decorator_qualnames(klass.module, getter.decorators))
-                if not decorators & {"property", "builtins.property", "abc.abstractproperty"}:
-                    continue
-                if jit_decorator(decorators) & {"unused", "ignore"}:
-                    continue
-                out.append(FuncRef(klass.module, getter.qualname))
-                if f"{name}.setter" in info.methods:
-                    out.append(FuncRef(klass.module, info.methods[f"{name}.setter"].qualname))
+                if compiled and name not in unused:
+                    out.extend(compiled)
         return out
+
+    def class_body_names(self, klass: ClassRef) -> list[tuple[str, tuple[FuncRef, ...]]]:
+        """The names a class body defines, in order, each with the getter and setter compiled for it
+        when it is a compiled property (else empty). A fact of the class alone, so computed once,
+        not once per subclass: a base like `PreTrainedModel` has hundreds of them."""
+        found = self._body_names.get(klass)
+        if found is not None:
+            return found
+        found = self._body_names[klass] = []
+        info = self.project.cls(klass)
+        if info is None:
+            return found
+        for name in list(info.methods) + list(info.class_values) + list(info.annotations):
+            if "." in name:
+                continue
+            getter = info.methods.get(name)
+            compiled: tuple[FuncRef, ...] = ()
+            if getter is not None:
+                decorators = set(self.project.decorator_qualnames(klass.module, getter.decorators))
+                if decorators & {"property", "builtins.property", "abc.abstractproperty"} \
+                        and not jit_decorator(decorators) & {"unused", "ignore"}:
+                    compiled = (FuncRef(klass.module, getter.qualname),)
+                    if f"{name}.setter" in info.methods:
+                        compiled += (FuncRef(klass.module, info.methods[f"{name}.setter"].qualname),)
+            found.append((name, compiled))
+        return found
+
+    def exports(self, klass: ClassRef) -> list[FuncRef]:
+        """The `@torch.jit.export` methods a class body defines, in order (once per class)."""
+        found = self._exports.get(klass)
+        if found is None:
+            info = self.project.cls(klass)
+            refs = (FuncRef(klass.module, fn.qualname) for fn in (info.methods.values() if info else ()))
+            found = self._exports[klass] = [ref for ref in refs if "export" in self.decorators(ref)]
+        return found
 
     def expand_function(self, context: str, ref: FuncRef, instance: Optional[Instance], chain: str) -> None:
         project = self.project
@@ -194,6 +217,23 @@ class _Walker:
                     self.push(contract or "trace", sub, None, f"{chain} -> self.{attr}")
 
     def follow_name(self, context: str, module: str, name: str, chain: str) -> None:
+        """Push what a name written in `module` reaches. That depends on the name alone, not on the
+        state that spells it (the same `F.relu` is followed from hundreds of thousands of states),
+        so the pushes are recorded once, with the chain left open, and replayed."""
+        key = (context, module, name)
+        steps = self._name_steps.get(key)
+        if steps is None:
+            steps = []
+            push, self.push = self.push, lambda *args: steps.append(args)  # type: ignore[method-assign]
+            try:
+                self._follow_name(context, module, name, "")
+            finally:
+                self.push = push  # type: ignore[method-assign]
+            self._name_steps[key] = steps
+        for step_context, node, instance, label in steps:
+            self.push(step_context, node, instance, chain + label)
+
+    def _follow_name(self, context: str, module: str, name: str, chain: str) -> None:
         resolved = self.project.resolve(module, name)
         if isinstance(resolved, FuncRef):
             self.push(context, resolved, None, f"{chain} -> {resolved.qualname}")

@@ -12,7 +12,8 @@ import io
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from collections import OrderedDict
+from functools import cached_property
 from typing import Optional, Union
 
 from .finding import Finding
@@ -110,10 +111,45 @@ class SourceFile:
         return ast.get_source_segment(self.text, node)
 
 
-@lru_cache(maxsize=64)
-def parsed_file(path: str, digest: str, module: str = "") -> "SourceFile":
-    """One parse per file and process, shared by the check of the file itself and by every rule or
-    type look-up that needs another module's tree (`digest` keys the entry, so an edited file is
-    parsed again). Raises SourceError like `SourceFile.from_bytes`."""
-    with open(path, "rb") as handle:
-        return SourceFile.from_bytes(path, handle.read(), module)
+class _ParseCache:
+    """The most recently used parsed files, bounded by their total number of lines (an `ast` tree
+    costs about a kilobyte per line, whatever the number of files: a handful of huge generated files
+    must not hold as much as hundreds of small ones)."""
+
+    def __init__(self, max_lines: int):
+        self.max_lines = max_lines
+        self.lines = 0
+        self.hits = self.misses = 0
+        self._entries: "OrderedDict[tuple[str, str, str], tuple[SourceFile, int]]" = OrderedDict()
+
+    def __call__(self, path: str, digest: str, module: str = "") -> "SourceFile":
+        key = (path, digest, module)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return entry[0]
+        self.misses += 1
+        with open(path, "rb") as handle:
+            source = SourceFile.from_bytes(path, handle.read(), module)
+        size = source.text.count("\n") + 1
+        self._entries[key] = (source, size)
+        self.lines += size
+        while self.lines > self.max_lines and len(self._entries) > 1:
+            _, (_, evicted) = self._entries.popitem(last=False)
+            self.lines -= evicted
+        return source
+
+    def cache_clear(self) -> None:
+        self._entries.clear()
+        self.lines = 0
+
+    def cache_info(self) -> str:
+        return f"hits={self.hits} misses={self.misses} files={len(self._entries)} lines={self.lines}"
+
+
+#: One parse per file and process, shared by the check of the file itself and by every rule or
+#: type look-up that needs another module's tree (`digest` keys the entry, so an edited file is
+#: parsed again). Raises SourceError like `SourceFile.from_bytes`. About 150 MB of trees at most:
+#: the modules a large project's files lean on (its base classes, configs, utilities) stay parsed.
+parsed_file = _ParseCache(max_lines=150_000)

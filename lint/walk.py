@@ -263,7 +263,9 @@ def check_function(ctx: FunctionContext, rules: list["Rule"], by_type: dict[type
     for rule in rules:
         if rule.wants(ctx.context):
             rule.check_function(ctx)
-    return ctx.findings
+    findings = ctx.findings
+    ctx.release()  # the check is done: nothing about the function outlives it
+    return findings
 
 
 def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:

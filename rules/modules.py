@@ -280,14 +280,26 @@ def _explicitly_scripted(ctx: ClassContext) -> bool:
     decorators = ctx.project.decorator_qualnames(ctx.module, ctx.info.decorators)
     if any(d in ("torch.jit.script", "torch.jit._script.script") for d in decorators):
         return True
-    for module, summary in ctx.project.by_module.items():
-        for site in summary.call_sites:
-            if site.kind != "script":
-                continue
-            target = target_of(ctx.project, module, site.target)
-            if isinstance(target, Instance) and target.cls == ctx.ref and site.target[0] in ("name", "attr"):
-                return True
-    return False
+    return ctx.ref in _scripted_by_call(ctx.project)
+
+
+_SCRIPTED_BY_CALL: "weakref.WeakKeyDictionary[Project, frozenset[ClassRef]]" = weakref.WeakKeyDictionary()
+
+
+def _scripted_by_call(project: Project) -> frozenset[ClassRef]:
+    """Classes some `torch.jit.script(Cls)` call names, found once per project (not once per class)."""
+    found = _SCRIPTED_BY_CALL.get(project)
+    if found is None:
+        classes = set()
+        for module, summary in project.by_module.items():
+            for site in summary.call_sites:
+                if site.kind != "script":
+                    continue
+                target = target_of(project, module, site.target)
+                if isinstance(target, Instance) and site.target[0] in ("name", "attr"):
+                    classes.add(target.cls)
+        found = _SCRIPTED_BY_CALL[project] = frozenset(classes)
+    return found
 
 
 # ==================================================================================================

@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
+from ..nodes import walk  # `ast.walk` without its per-node generators (same order)
 from ..project.index import dotted, module_level_statements
 from ..project.model import ClassRef, External, FuncRef, Project
 from ..source import SourceError, parsed_file
@@ -96,6 +97,7 @@ class ProjectTypes:
         self._signatures: dict[FuncRef, Optional[Signature]] = {}
         self._inferred: dict[FuncRef, "FunctionTypes"] = {}
         self._attrs: dict[ClassRef, dict[str, Type]] = {}
+        self._init_types: dict[tuple[ClassRef, int, bool], dict[str, Type]] = {}
         self._aliases: dict[tuple[str, str], Type] = {}
         self._in_progress: set = set()
 
@@ -201,6 +203,15 @@ class ProjectTypes:
         return result
 
     # -- attributes --------------------------------------------------------------------------
+    def init_assignments(self, klass: ClassRef, init: ast.FunctionDef, scope: "Scope", is_module: bool) -> dict[str, Type]:
+        """What one `__init__` assigns (a fact of that class, asked again by every subclass: once per
+        class, not once per subclass, for a base like `PreTrainedModel`)."""
+        key = (klass, init.lineno, is_module)
+        found = self._init_types.get(key)
+        if found is None:
+            found = self._init_types[key] = _init_assignments(self, klass, init, scope, is_module)
+        return found
+
     def attributes(self, ref: ClassRef) -> dict[str, Type]:
         if ref not in self._attrs:
             self._attrs[ref] = {}
@@ -219,7 +230,7 @@ class ProjectTypes:
             args = init.args.posonlyargs + init.args.args
             defaults = dict(zip([a.arg for a in args[len(args) - len(init.args.defaults):]], init.args.defaults))
             defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None})
-            for sub in ast.walk(init):
+            for sub in walk(init):
                 if isinstance(sub, (ast.Assign, ast.AnnAssign)):
                     targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                     for t in targets:
@@ -257,8 +268,8 @@ class ProjectTypes:
             for fn in node.body:
                 if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn is not init and _assigns_self(fn, attr):
                     return UNKNOWN  # set elsewhere too (a helper `__init__` calls, a base's `__init__`)
-        stored = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        sources = [sub.value for sub in ast.walk(init) if isinstance(sub, (ast.Assign, ast.AnnAssign))
+        stored = {n.id for n in walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        sources = [sub.value for sub in walk(init) if isinstance(sub, (ast.Assign, ast.AnnAssign))
                    for t in (sub.targets if isinstance(sub, ast.Assign) else [sub.target])
                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" and t.attr == attr]
         if len(sources) != 1 or not isinstance(sources[0], ast.Name) or sources[0].id in stored or _assigns_self(init, attr, aug_only=True):
@@ -282,7 +293,7 @@ class ProjectTypes:
 
 def _assigns_self(fn: ast.AST, attr: str, aug_only: bool = False) -> bool:
     """Whether `fn` assigns `self.<attr>` (or, with `aug_only`, updates it with `+=` and the like)."""
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.AugAssign):
             targets: list = [sub.target]
         elif aug_only:
@@ -427,7 +438,7 @@ def _class_attributes(state: ProjectTypes, ref: ClassRef) -> dict[str, Type]:
         scope = Scope(state, klass.module)
         for stmt in node.body:
             if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
-                for name, t in _init_assignments(state, klass, stmt, scope, is_module).items():
+                for name, t in state.init_assignments(klass, stmt, scope, is_module).items():
                     out[name] = t
         for name in info.constants:
             constants.add(name)
@@ -529,7 +540,7 @@ def _init_assignments(state: ProjectTypes, klass: ClassRef, init: ast.FunctionDe
                 return torch_module_type(resolved.qualname)
         return UNKNOWN
 
-    for sub in ast.walk(init):
+    for sub in walk(init):
         target_value: list[tuple[str, Optional[ast.expr]]] = []
         if isinstance(sub, ast.Assign):
             for t in sub.targets:
