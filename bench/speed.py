@@ -42,8 +42,14 @@ PARSE_FLOOR = (
 )
 
 
+#: the runs see Python as installed tools do: byte-compiled modules are cached (`pip install` compiles
+#: them), even when the calling shell sets PYTHONDONTWRITEBYTECODE (compiling tslint's modules again
+#: in every run would be measured as start-up time)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    proc = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True, env=ENV)
     seconds, rss_kb, code = proc.stdout.split()
     return float(seconds), int(rss_kb) / 1024, int(code)
 

@@ -94,6 +94,34 @@ class Cache:
     def table(self, kind: str) -> "Table":
         return Table(self, kind)
 
+    # -- results of whole runs: one file per run name, the least recently written ones pruned -------
+    def get_run(self, kind: str, name: str, key: str) -> Any:
+        """What `put_run` stored for the run `name` (the files and options of an invocation), when
+        it was stored under `key` (everything the value depends on), else None."""
+        stored = self.get(kind, name)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+            return stored[1]
+        return None
+
+    def put_run(self, kind: str, name: str, key: str, value: Any) -> None:
+        """Store one run's value, replacing that run's previous one, and keep only the `MAX_RUNS`
+        most recently written runs of this kind (pre-commit names a new set of files every time)."""
+        if not self.enabled:
+            return
+        self.put(kind, name, (key, value))
+        try:
+            stored = [p for p in (self.folder / kind).glob("*/*") if not p.name.startswith(".tmp-")]  # type: ignore[operator]
+            if len(stored) > MAX_RUNS:
+                stored.sort(key=lambda p: p.stat().st_mtime_ns)
+                for old in stored[:-MAX_RUNS]:
+                    old.unlink()
+        except OSError:
+            pass  # another run pruned first
+
+
+#: runs remembered per kind of run-wide value (roots and reach; a run's findings)
+MAX_RUNS = 32
+
 
 class Table:
     """Entries of one kind for many files, in one cache file: `{path: (key, value)}`.

@@ -24,7 +24,7 @@ from . import gcpolicy
 from .cache import CACHE_DIR, Cache, Table
 from .config import Config
 from .discover import SourcePath, discover, module_name
-from .entrypoints import EntryOptions, find_roots
+from .entrypoints import EntryOptions, Root, find_roots
 from .finding import Finding
 from .noqa import per_file_ignored, suppressed
 from .project.index import ModuleSummary, summarize
@@ -58,10 +58,27 @@ class RunOptions:
 class RunResult:
     findings: list[Finding]
     files: list[SourcePath]
-    project: Project
-    reach: Reach
+    roots: list[Root]
     unmatched: list[str] = field(default_factory=list)
     suppressed: int = 0
+    #: the run's project model and reach: computed by the run, or (when its findings came from the
+    #: run snapshot) on first use, from the caches
+    analysis: Optional["Analysis"] = None
+    reanalyse: Optional[Callable[[], "Analysis"]] = field(default=None, repr=False)
+
+    def _analysis(self) -> "Analysis":
+        if self.analysis is None:
+            assert self.reanalyse is not None
+            self.analysis = self.reanalyse()
+        return self.analysis
+
+    @property
+    def project(self) -> Project:
+        return self._analysis().project
+
+    @property
+    def reach(self) -> Reach:
+        return self._analysis().reach
 
 
 # -- phase 1: index ----------------------------------------------------------------------------
@@ -117,12 +134,21 @@ def _index_entry(sp: SourcePath) -> tuple[Optional[str], IndexEntry]:
     return _index_key(sp, digest), _summarize_entry(sp, data, digest)
 
 
-def _index_cached(sp: SourcePath, table: Table) -> Optional[IndexEntry]:
-    """The file's entry when the table holds it for the file's current content, else None."""
+#: a file's content digest, or the problem that kept it from being read
+FileState = tuple[Optional[str], Optional[Finding]]
+
+
+def file_state(sp: SourcePath) -> FileState:
     data, problem = _read_source(sp)
-    if data is None:
+    return (None, problem) if data is None else (content_hash(data), None)
+
+
+def _index_cached(sp: SourcePath, state: FileState, table: Table) -> Optional[IndexEntry]:
+    """The file's entry when the table holds it for the file's current content, else None."""
+    digest, problem = state
+    if digest is None:
         return None, problem, ""
-    return table.get(sp.path, _index_key(sp, content_hash(data)))
+    return table.get(sp.path, _index_key(sp, digest))
 
 
 def index_one(sp: SourcePath, cache: Cache) -> tuple[Optional[ModuleSummary], Optional[Finding]]:
@@ -306,7 +332,7 @@ def _map(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
         except ValueError:  # pragma: no cover - no fork on this platform
             return [func(item) for item in items]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(func, items, chunksize=max(1, len(items) // (jobs * 8))))
+            return list(pool.map(func, items, chunksize=max(1, len(items) // (jobs * 32))))
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -324,17 +350,30 @@ class Analysis:
     cache: Cache
 
 
-def analyse(paths: Iterable[str], config: Config, options: RunOptions) -> Analysis:
+def _discover(paths: Iterable[str], config: Config, options: RunOptions) -> tuple[list[SourcePath], Cache]:
     files = list(discover(paths, config.root, config.exclude, options.force_exclude))
+    cache = Cache(options.cache_dir or (config.root / CACHE_DIR), options.use_cache)
+    return files, cache
+
+
+@gcpolicy.phase()  # the whole run: see gcpolicy
+def analyse(paths: Iterable[str], config: Config, options: RunOptions,
+            found: Optional[tuple[list[SourcePath], Cache, list[FileState]]] = None) -> Analysis:
+    """Phases 1 and 2 (`found`: the files, cache and file states when the caller has them already)."""
+    if found is None:
+        files, cache = _discover(paths, config, options)
+        states = [file_state(sp) for sp in files] if cache.enabled else None
+    else:
+        files, cache, states = found
     jobs = options.jobs or os.cpu_count() or 1
-    cache_dir = options.cache_dir or (config.root / CACHE_DIR)
-    cache = Cache(cache_dir, options.use_cache)
     _SHARED.clear()
     _SHARED["cache"] = cache
 
     # phase 1: files whose content the index table holds cost a read and a hash, the rest is parsed
     table = cache.table("index")
-    entries: list[Optional[IndexEntry]] = [_index_cached(sp, table) for sp in files] if table.populated() else [None] * len(files)
+    entries: list[Optional[IndexEntry]] = [None] * len(files)
+    if states is not None and table.populated():
+        entries = [_index_cached(sp, state, table) for sp, state in zip(files, states)]
     todo = [i for i, entry in enumerate(entries) if entry is None]
     for i, (key, entry) in zip(todo, _map(_index_worker, [files[i] for i in todo], jobs)):
         entries[i] = entry
@@ -355,23 +394,53 @@ def analyse(paths: Iterable[str], config: Config, options: RunOptions) -> Analys
     project = Project(summaries)
     reach_key = Cache.key("reach", repr(options.entry), *(
         f"{e[0].path}\0{e[0].module}\0{e[0].is_package}\0{e[2]}" for e in entries if e is not None and e[0] is not None))
-    reach_table = cache.table("reach")
     run_name = Cache.key("run", *(sp.path for sp in files))
-    cached = reach_table.get(run_name, reach_key)
+    cached = cache.get_run("reach", run_name, reach_key)
     if cached is not None:
         reach, unmatched = cached
     else:
         with gcpolicy.phase():  # a graph walk over hundreds of thousands of states, no cycles
             roots, unmatched = find_roots(project, options.entry)
             reach = compute_reach(project, roots)
-        reach_table.put(run_name, reach_key, (reach, unmatched))
-        reach_table.save()
+        cache.put_run("reach", run_name, reach_key, (reach, unmatched))
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
     return Analysis(files, findings, summaries, project, reach, unmatched, rules, cache)
 
 
+def _snapshot_keys(files: list[SourcePath], states: list[FileState], options: RunOptions) -> tuple[str, str]:
+    """(name, key) of a run's snapshot: the name says which run (its files and options), the key
+    everything its findings depend on (the content of every file, which also decides noqa)."""
+    settings = repr((options.select, options.ignore, options.entry, sorted(options.per_file_ignores.items()),
+                     options.respect_noqa, options.force_exclude))
+    name = Cache.key("snapshot", settings, *(sp.path for sp in files))
+    key = Cache.key("snapshot", settings, *(
+        f"{sp.path}\0{sp.module}\0{sp.is_package}\0{digest or (problem.message if problem else '')}"
+        for sp, (digest, problem) in zip(files, states)))
+    return name, key
+
+
+@gcpolicy.phase()  # the whole run: see gcpolicy
 def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
-    analysis = analyse(paths, config, options)
+    """Lint `paths`. A run whose files all have the content the last run with the same files and
+    options saw reports that run's findings (its snapshot) at the cost of a read and a hash per file."""
+    files, cache = _discover(paths, config, options)
+    states: Optional[list[FileState]] = None
+    snapshot: Optional[tuple[str, str]] = None
+    if cache.enabled:
+        states = [file_state(sp) for sp in files]
+        snapshot = _snapshot_keys(files, states, options)
+        stored = cache.get_run("snapshot", *snapshot)
+        if stored is not None:
+            kept, roots, unmatched, dropped = stored
+            return RunResult(kept, files, roots, unmatched, dropped,
+                             reanalyse=lambda: analyse(paths, config, options, (files, cache, states)))  # type: ignore[arg-type]
+    result = _run_analysed(analyse(paths, config, options, (files, cache, states)), options)
+    if snapshot is not None:
+        cache.put_run("snapshot", *snapshot, (result.findings, result.roots, result.unmatched, result.suppressed))
+    return result
+
+
+def _run_analysed(analysis: Analysis, options: RunOptions) -> RunResult:
     files, summaries, project, reach, rules = (
         analysis.files, analysis.summaries, analysis.project, analysis.reach, analysis.rules,
     )
@@ -400,7 +469,7 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
 
     kept, dropped = _filter(findings, options)
     kept.sort(key=Finding.sort_key)
-    return RunResult(kept, files, project, reach, analysis.unmatched, dropped)
+    return RunResult(kept, files, reach.roots, analysis.unmatched, dropped, analysis=analysis)
 
 
 def _has_hooks(rule: Rule) -> bool:
@@ -437,6 +506,7 @@ def _filter(findings: list[Finding], options: RunOptions) -> tuple[list[Finding]
 
 
 # -- one file at a time (the flake8 plugin) --------------------------------------------------------
+@gcpolicy.phase()  # the whole run: see gcpolicy
 def lint_single_file(path: str, data: bytes, analysis: Analysis, options: RunOptions) -> list[Finding]:
     """What `run` over the analysed paths reports for `path`, for a caller that visits files one by one.
 

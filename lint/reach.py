@@ -57,6 +57,7 @@ class _Walker:
         self._body_names: dict[ClassRef, list[tuple[str, tuple[FuncRef, ...]]]] = {}
         self._exports: dict[ClassRef, list[FuncRef]] = {}
         self._name_steps: dict[tuple[str, str, str], list[tuple]] = {}
+        self._uses_instance: dict[FuncRef, bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def decorators(self, ref: FuncRef) -> set[str]:
@@ -67,7 +68,18 @@ class _Walker:
                 jit_decorator(self.project.decorator_qualnames(ref.module, fn.decorators)) if fn is not None else set())
         return found
 
+    def uses_instance(self, ref: FuncRef) -> bool:
+        """Does what a function reaches depend on the instance it runs on (`self.x`, `super().x`)?"""
+        found = self._uses_instance.get(ref)
+        if found is None:
+            fn = self.project.function(ref)
+            found = self._uses_instance[ref] = fn is not None and any(
+                kind in ("self", "super") for refs in fn.refs.values() for kind, _ in refs)
+        return found
+
     def push(self, context: str, node: Union[FuncRef, Instance], instance: Optional[Instance], chain: str) -> None:
+        if instance is not None and not isinstance(node, Instance) and not self.uses_instance(node):
+            instance = None  # one state for all the instances it runs on: they reach the same code
         key = (context, node, instance)
         if key in self.seen or len(self.seen) > MAX_STATES:
             return

@@ -15,8 +15,6 @@ from tslint import cli
 from tslint.engine import RunResult
 from tslint.finding import Edit, Finding, Fix
 from tslint.fix import apply_edits, fix_file, unified_diff, write_atomically
-from tslint.project.model import Project
-from tslint.reach import compute_reach
 
 
 # -- findings, exit codes ----------------------------------------------------------------------
@@ -393,10 +391,8 @@ def test_diff_shows_the_fix_and_writes_nothing(tmp_path):
 
 
 def _fake_run(findings: list[Finding]):
-    project = Project([])
-
     def fake(paths, config, options):
-        return RunResult(list(findings), [], project, compute_reach(project, []))
+        return RunResult(list(findings), [], roots=[])
     return fake
 
 
