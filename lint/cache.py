@@ -24,15 +24,16 @@ CACHE_DIR = ".tslint_cache"
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Size and mtime of tslint's own modules: an edited rule invalidates the cache even without
-    a version bump (and a release differs by version anyway)."""
+    """Size and mtime of tslint's own modules and data files (the operator schemas `tslint schemas`
+    regenerates): an edited rule invalidates the cache even without a version bump (and a release
+    differs by version anyway)."""
     import tslint
     import tslint.rules
 
     digest = hashlib.blake2b(digest_size=16)
     for package in (tslint, tslint.rules):
         for folder in package.__path__:
-            for path in sorted(Path(folder).rglob("*.py")):
+            for path in sorted(p for p in Path(folder).rglob("*") if p.suffix in (".py", ".gz", ".json")):
                 st = path.stat()
                 digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()

@@ -120,19 +120,45 @@ class _ParseCache:
         self.max_lines = max_lines
         self.lines = 0
         self.hits = self.misses = 0
-        self._entries: "OrderedDict[tuple[str, str, str], tuple[SourceFile, int]]" = OrderedDict()
+        self._entries: "OrderedDict[tuple, tuple[SourceFile, int]]" = OrderedDict()
 
     def __call__(self, path: str, digest: str, module: str = "") -> "SourceFile":
         key = (path, digest, module)
-        entry = self._entries.get(key)
-        if entry is not None:
-            self.hits += 1
-            self._entries.move_to_end(key)
-            return entry[0]
-        self.misses += 1
+        found = self._get(key)
+        if found is not None:
+            return found
         with open(path, "rb") as handle:
             source = SourceFile.from_bytes(path, handle.read(), module)
-        size = source.text.count("\n") + 1
+        return self._put(key, source, source.text.count("\n") + 1)
+
+    def peek(self, path: str, digest: str, module: str = "") -> Optional["SourceFile"]:
+        """The whole file's parse when it is cached (never parses)."""
+        return self._get((path, digest, module))
+
+    def lines_of(self, path: str, digest: str, module: str, start: int, end: int) -> "SourceFile":
+        """Lines `start`..`end` of a file parsed alone, every position as in the whole file (the lines
+        before are blank): the one definition another module's check asks for, without parsing the
+        thousands of lines around it. The caller knows the lines hold whole statements at column 0."""
+        key = (path, digest, module, start, end)
+        found = self._get(key)
+        if found is not None:
+            return found
+        with open(path, "rb") as handle:
+            text = decode_source(path, handle.read())
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # the parser's line breaks
+        segment = "\n" * (start - 1) + "\n".join(lines[start - 1:end]) + "\n"
+        return self._put(key, SourceFile(path, segment, parse_source(path, segment), digest, module), end - start + 1)
+
+    def _get(self, key: tuple) -> Optional["SourceFile"]:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self.hits += 1
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def _put(self, key: tuple, source: "SourceFile", size: int) -> "SourceFile":
+        self.misses += 1
         self._entries[key] = (source, size)
         self.lines += size
         while self.lines > self.max_lines and len(self._entries) > 1:

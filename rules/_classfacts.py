@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 from tslint.nodes import child_list
 from tslint.project.index import dotted, module_level_statements, member_key
 from tslint.project.model import ClassRef, External, Project
-from tslint.source import SourceError, parsed_file
+from tslint.trees import definition_tree
 
 #: `dir(torch.nn.Module())` in torch 2.13: names every module instance has
 NN_MODULE_NAMES = frozenset("""
@@ -53,18 +53,6 @@ JIT_CLASS_DECORATORS = {"torch.jit.script", "torch.jit.interface", "torch.jit._s
 
 
 # -- parsed files --------------------------------------------------------------------------------
-def _tree(path: str, digest: str, module: str) -> Optional[ast.Module]:
-    try:
-        return parsed_file(path, digest, module).tree
-    except (OSError, SourceError, RecursionError, ValueError):
-        return None
-
-
-def module_tree(project: Project, module: str) -> Optional[ast.Module]:
-    summary = project.summary(module)
-    return _tree(summary.path, summary.digest, module) if summary else None
-
-
 @dataclass
 class _TreeMemo:
     """Look-up tables and per-class scans of one parsed tree, kept beside it (weakly keyed by the
@@ -90,17 +78,21 @@ def _tree_memo(tree: ast.Module) -> _TreeMemo:
     return memo
 
 
+def _definition_tree(project: Project, module: str, name: str) -> Optional[ast.Module]:
+    return definition_tree(project.summary(module), module, name)
+
+
 def class_def(project: Project, ref: ClassRef) -> Optional[ast.ClassDef]:
-    tree = module_tree(project, ref.module)
+    tree = _definition_tree(project, ref.module, ref.name)
     defs = _tree_memo(tree).classes.get(ref.name) if tree is not None else None
     return defs[0] if defs else None
 
 
 def function_def(project: Project, module: str, qualname: str) -> Optional[ast.FunctionDef]:
-    tree = module_tree(project, module)
+    head, _, meth = qualname.partition(".")
+    tree = _definition_tree(project, module, head)
     if tree is None:
         return None
-    head, _, meth = qualname.partition(".")
     memo = _tree_memo(tree)
     if not meth:
         return memo.functions.get(head)
@@ -325,7 +317,7 @@ class _ClassScan:
 
 
 def _class_scan(project: Project, klass: ClassRef) -> Optional[_ClassScan]:
-    tree = module_tree(project, klass.module)
+    tree = _definition_tree(project, klass.module, klass.name)
     if tree is None:
         return None
     memo = _tree_memo(tree)

@@ -16,6 +16,7 @@ from ..nodes import walk  # `ast.walk` without its per-node generators (same ord
 from ..project.index import dotted, module_level_statements
 from ..project.model import ClassRef, External, FuncRef, Project
 from ..source import SourceError, parsed_file
+from ..trees import definition_tree
 from .types import (
     BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation, AnnotationError,
     AnnotationParser, ClassT, ListT, TupleT, Type, literal_type, torch_class_name,
@@ -119,12 +120,18 @@ class ProjectTypes:
         """The file being checked is already parsed: share its tree."""
         self._checked = (module, tree)
 
+    def definition_tree(self, module: str, name: str) -> Optional[ast.Module]:
+        """A tree holding module-level class or def `name` (see `tslint.trees`)."""
+        if module == self._checked[0]:
+            return self._checked[1]
+        return definition_tree(self.project.by_module.get(module), module, name)
+
     def function_node(self, ref: FuncRef) -> Optional[tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
-        tree = self.tree(ref.module)
+        tree = self.definition_tree(ref.module, ref.qualname.split(".", 1)[0])
         return _tree_index(tree).functions.get(ref.qualname) if tree is not None else None
 
     def class_node(self, ref: ClassRef) -> Optional[ast.ClassDef]:
-        tree = self.tree(ref.module)
+        tree = self.definition_tree(ref.module, ref.name)
         return _tree_index(tree).classes.get(ref.name) if tree is not None else None
 
     # -- types of names ----------------------------------------------------------------------

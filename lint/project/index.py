@@ -83,6 +83,9 @@ class FunctionInfo:
     annotated: tuple[bool, ...] = ()
     has_return_annotation: bool = False
     returns: str = ""  # the return annotation when it is a dotted name (`-> TinySeg`), for factories
+    #: a module-level def's first line (its first decorator's) when the def alone can be parsed for
+    #: it: written at column 0, and the only module-level class or def of its name; else 0
+    start_lineno: int = 0
     # references for the call graph, per context: ("self", attr) | ("name", dotted) | ("super", attr)
     refs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
@@ -101,6 +104,7 @@ class ClassInfo:
     init_params: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()  # __constants__
     unused_properties: Optional[tuple[str, ...]] = None  # __jit_unused_properties__ (None: not set here)
+    start_lineno: int = 0  # as `FunctionInfo.start_lineno`
 
 
 @dataclass
@@ -292,6 +296,14 @@ def _refs(fn: ast.FunctionDef, static_ifs: bool) -> dict[str, tuple[tuple[str, s
     return {"script": shared, "trace": shared}
 
 
+def _start_line(node: ast.stmt) -> int:
+    """Where a module-level definition starts, decorators included; 0 when it is indented (under a
+    module-level `if`/`try`/`with`), where its lines do not parse alone."""
+    if node.col_offset != 0:
+        return 0
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])  # type: ignore[attr-defined]
+
+
 def decorator_name(node: ast.expr) -> Optional[str]:
     """`torch.jit.script` for `@torch.jit.script` and `@torch.jit.script(...)`; `no_grad()` → `no_grad`."""
     if isinstance(node, ast.Call):
@@ -456,17 +468,27 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
     static_ifs = text is None or any(name in text for name in STATIC_NAMES)
     summary = ModuleSummary(path=path, module=module, digest=digest, is_package=is_package)
     summary.imports = collect_imports(tree, module, is_package)
+    defined: dict[str, int] = {}  # module-level class and def names -> how many definitions
     for stmt in module_level_statements(tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.functions[stmt.name] = function_info(stmt, "", static_ifs)  # type: ignore[arg-type]
+            summary.functions[stmt.name].start_lineno = _start_line(stmt)
+            defined[stmt.name] = defined.get(stmt.name, 0) + 1
         elif isinstance(stmt, ast.ClassDef):
             summary.classes[stmt.name] = class_info(stmt, static_ifs)
+            summary.classes[stmt.name].start_lineno = _start_line(stmt)
+            defined[stmt.name] = defined.get(stmt.name, 0) + 1
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     summary.globals[target.id] = summarize_value(stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             summary.globals[stmt.target.id] = summarize_value(stmt.value)
+    for name, count in defined.items():
+        if count > 1:  # which definition a look-up means depends on the look-up: parse the whole file
+            for infos in (summary.functions, summary.classes):
+                if name in infos:
+                    infos[name].start_lineno = 0
     if text is None or "jit" in text:
         summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
     if text is not None:
