@@ -3,7 +3,7 @@
 Entries are written to a temporary file and renamed into place, so two runs sharing the folder never
 see half an entry; an entry that does not load (truncated, corrupted, other version) is a miss.
 
-Per-file results of a run (summaries, findings) live in a few `Table`s, one file each, rather than
+Per-file results of a run (summaries, findings) live in a few `Table`s, sixteen files each, rather than
 one small file per source file: a warm run over thousands of files then costs a handful of reads.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -125,29 +126,62 @@ MAX_RUNS = 32
 
 
 class Table:
-    """Entries of one kind for many files, in one cache file: `{path: (key, value)}`.
+    """Entries of one kind for many files: `{path: (key, value)}`, in `SHARDS` cache files (a path's
+    shard is fixed by its name).
 
-    Loaded whole on first use and written whole by `save` (atomically, and only when an entry
-    changed, so a warm run writes nothing). `save` merges with what is on disk first, so runs over
-    different files sharing the folder keep each other's entries; when two runs write at once the
-    last one wins, which costs the other's entries a recomputation, never a wrong answer (each entry
-    carries its full key)."""
+    Loaded on first use and written by `save` a shard at a time, only the shards where an entry
+    changed (so a warm run writes nothing, and one edited file rewrites a sixteenth of the table).
+    `save` merges with what is on disk first, so runs over different files sharing the folder keep
+    each other's entries; when two runs write at once the last one wins, which costs the other's
+    entries a recomputation, never a wrong answer (each entry carries its full key)."""
 
     def __init__(self, cache: Cache, kind: str):
         self.cache = cache
         self.kind = kind
+        self._shards = [_Shard(self, i) for i in range(SHARDS)]
+
+    def _shard(self, path: str) -> "_Shard":
+        return self._shards[zlib.crc32(path.encode("utf-8", "surrogatepass")) % SHARDS]
+
+    def populated(self) -> bool:
+        """Does the table hold entries (is a look-up per file worth it)?"""
+        return self.cache.enabled and any(len(shard.entries()) > 1 for shard in self._shards)
+
+    def get(self, path: str, key: str) -> Any:
+        if not self.cache.enabled:
+            return None
+        return self._shard(path).get(path, key)
+
+    def put(self, path: str, key: str, value: Any) -> None:
+        if self.cache.enabled:
+            self._shard(path).changed[path] = (key, value)
+
+    def save(self) -> None:
+        if self.cache.enabled:
+            for shard in self._shards:
+                shard.save()
+
+
+#: files per table: one edited file rewrites one of them
+SHARDS = 16
+
+
+class _Shard:
+    def __init__(self, table: Table, number: int):
+        self.table = table
+        self.number = number
         self._entries: Optional[dict[str, tuple[str, Any]]] = None
-        self._changed: dict[str, tuple[str, Any]] = {}
+        self.changed: dict[str, tuple[str, Any]] = {}
         self._stamp: Optional[tuple[int, int, int]] = None
 
     @property
     def path(self) -> Path:
-        assert self.cache.folder is not None
-        return self.cache.folder / f"{self.kind}.table"
+        assert self.table.cache.folder is not None
+        return self.table.cache.folder / f"{self.table.kind}-{self.number:02}.table"
 
     def _load(self) -> dict[str, tuple[str, Any]]:
         try:
-            with open(self.path, "rb") as handle, gcpolicy.phase():  # a million small objects, no cycles
+            with open(self.path, "rb") as handle, gcpolicy.phase():  # many small objects, no cycles
                 self._stamp = _stamp(os.fstat(handle.fileno()))
                 entries = pickle.load(handle)
             if isinstance(entries, dict) and entries.get("", (None,))[0] == _TABLE_VERSION:
@@ -156,39 +190,28 @@ class Table:
             pass
         return {}
 
-    def populated(self) -> bool:
-        """Does the table hold entries (is a look-up per file worth it)?"""
-        if not self.cache.enabled:
-            return False
+    def entries(self) -> dict[str, tuple[str, Any]]:
         if self._entries is None:
             self._entries = self._load()
-        return len(self._entries) > 1  # more than the version marker
+        return self._entries
 
     def get(self, path: str, key: str) -> Any:
-        if not self.cache.enabled:
-            return None
-        if self._entries is None:
-            self._entries = self._load()
-        entry = self._changed.get(path) or self._entries.get(path)
+        entry = self.changed.get(path) or self.entries().get(path)
         return entry[1] if entry is not None and entry[0] == key else None
 
-    def put(self, path: str, key: str, value: Any) -> None:
-        if self.cache.enabled:
-            self._changed[path] = (key, value)
-
     def save(self) -> None:
-        if not self.cache.enabled or not self._changed:
+        if not self.changed:
             return
         try:
             unchanged = self._entries is not None and _stamp(os.stat(self.path)) == self._stamp
         except OSError:
             unchanged = False
-        # what other runs wrote since this one read the table (not read again when nothing was)
+        # what other runs wrote since this one read the shard (not read again when nothing was)
         entries = self._entries if unchanged else self._load()  # type: ignore[assignment]
-        entries.update(self._changed)
+        entries.update(self.changed)
         entries[""] = (_TABLE_VERSION, None)
-        self.cache._write(self.path, entries)
-        self._entries, self._changed, self._stamp = entries, {}, None
+        self.table.cache._write(self.path, entries)
+        self._entries, self.changed, self._stamp = entries, {}, None
 
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int]:

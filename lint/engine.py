@@ -480,11 +480,14 @@ def _has_hooks(rule: Rule) -> bool:
 def _filter(findings: list[Finding], options: RunOptions) -> tuple[list[Finding], int]:
     kept, dropped = [], 0
     lines_cache: dict[str, list[str]] = {}
+    selected: dict[str, bool] = {}  # per code: tens of thousands of findings, about a hundred codes
     for f in findings:
-        if f.code.startswith("TS9"):  # the linter's own problems show unless ignored by name
-            if any(f.code.startswith(i) for i in options.ignore):
-                continue
-        elif not code_selected(f.code, options.select, options.ignore):
+        if f.code not in selected:
+            if f.code.startswith("TS9"):  # the linter's own problems show unless ignored by name
+                selected[f.code] = not any(f.code.startswith(i) for i in options.ignore)
+            else:
+                selected[f.code] = code_selected(f.code, options.select, options.ignore)
+        if not selected[f.code]:
             continue
         if per_file_ignored(f.code, f.path, options.per_file_ignores):
             dropped += 1
