@@ -1231,6 +1231,99 @@ def _ignored_attributes(ctx: ClassContext) -> Optional[set[str]]:
     return set()
 
 
+class RaisingProperty(Rule):
+    """
+    ## What it does
+    Flags a property of a scripted `nn.Module` whose getter raises an exception other than
+    `AttributeError` whenever it is read, e.g. `raise RuntimeError("not supported")` as its body.
+
+    ## Why is this bad?
+    Before compiling anything, `torch.jit.script` reads every attribute of the module's class with
+    `getattr(module, name, None)` (`torch.jit._recursive.get_overload_annotations`), which runs each
+    property getter. `getattr` with a default swallows only `AttributeError`: any other exception
+    escapes and `torch.jit.script` fails with the getter's own message, at the `raise` (even for a
+    property named in `__jit_unused_properties__` or with an `@torch.jit.unused` getter).
+
+    ## Example
+    ```python
+    class Net(nn.Module):
+        @property
+        def matrix(self) -> Optional[torch.Tensor]:
+            raise RuntimeError("matrices are not supported")
+    ```
+
+    ## Use instead
+    Raise `AttributeError` (what `getattr` treats as a missing attribute), or name the property in
+    `__jit_ignored_attributes__` (`__jit_ignored_attributes__ = ["matrix"]`), which the compiler skips.
+    """
+
+    code = "TS319"
+    name = "raising-property"
+    message = "property getter raises when torch.jit.script reads it"
+    compiler_message = "not supported"
+    VALID = [
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n\n"
+        "    @property\n    def matrix(self) -> Optional[torch.Tensor]:\n        raise AttributeError(\"matrices are not supported\")\n",
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    __jit_ignored_attributes__ = [\"matrix\"]\n\n"
+        "    def forward(self, x):\n        return x\n\n"
+        "    @property\n    def matrix(self) -> Optional[torch.Tensor]:\n        raise RuntimeError(\"matrices are not supported\")\n",
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.ready = True\n\n    def forward(self, x):\n        return x\n\n"
+        "    @property\n    def matrix(self) -> Optional[torch.Tensor]:\n        if not self.ready:\n"
+        "            raise RuntimeError(\"matrices are not supported\")\n        return None\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n\n"
+        "    @property\n    def matrix(self) -> Optional[torch.Tensor]:\n        \"\"\"The transformation matrix.\"\"\"\n"
+        "        raise RuntimeError(\"matrices are not supported\")  # error\n",
+        MODULE_HEADER + "from typing import Optional\n\n\nclass Base(nn.Module):\n    @property\n    def matrix(self) -> Optional[torch.Tensor]:\n"
+        "        raise NotImplementedError(\"matrices are not supported\")  # error\n\n\n"
+        "class Net(Base):\n    def forward(self, x):\n        return x\n",
+    ]
+
+    def check_function(self, ctx: FunctionContext) -> None:
+        if not ctx.info.class_name or ctx.context != "script":
+            return
+        decorators = set(ctx.project.decorator_qualnames(ctx.module, ctx.info.decorators))
+        if not decorators & {"property", "builtins.property"}:
+            return
+        cls = ClassRef(ctx.module, ctx.info.class_name)
+        if not ctx.project.is_nn_module(cls) or _names_ignored_attributes(ctx.project, cls):
+            return
+        body = ctx.node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]  # the docstring
+        stmt = body[0] if body else None
+        if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+            return
+        exc = dotted(stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc)
+        resolved = ctx.project.resolve(ctx.module, exc) if exc else None
+        if exc not in _NOT_ATTRIBUTE_ERRORS or not (resolved is None or (
+                isinstance(resolved, External) and resolved.qualname in (exc, f"builtins.{exc}"))):
+            return  # AttributeError, or a name bound to something else (a project class may derive from it)
+        ctx.report(self, stmt, f"property `{ctx.info.name}` raises {exc} whenever it is read, and torch.jit.script "
+                               f"reads every property of the module first (`getattr(module, name, None)` lets only "
+                               f"AttributeError through), so scripting fails with this exception; raise AttributeError, "
+                               f"or list it in `__jit_ignored_attributes__`")
+
+
+#: builtin exceptions that are not `AttributeError`: what `getattr(obj, name, default)` lets escape
+_NOT_ATTRIBUTE_ERRORS = frozenset({
+    "Exception", "RuntimeError", "NotImplementedError", "ValueError", "TypeError", "KeyError", "IndexError",
+    "AssertionError", "LookupError", "ArithmeticError", "ZeroDivisionError", "OSError", "IOError", "ImportError",
+})
+
+
+def _names_ignored_attributes(project: Project, cls: ClassRef) -> bool:
+    """Does a class in the MRO set `__jit_ignored_attributes__` (whatever it names: precision first)?"""
+    for klass in project.mro(cls):
+        info = project.cls(klass)
+        if info is not None and "__jit_ignored_attributes__" in info.class_values:
+            return True
+    return False
+
+
 class UntypableAttribute(Rule):
     """
     ## What it does
