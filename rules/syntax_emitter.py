@@ -717,6 +717,72 @@ class StarredSpecialForm(Rule):
                        "values explicitly")
 
 
+class TupleOfList(Rule):
+    """
+    ## What it does
+    Flags `tuple(...)` of a provable list or string in compiled code: `tuple(x.shape[-2:])`,
+    `tuple(sizes)` with `sizes: List[int]`, `tuple([a, b])`, `tuple(v for v in l)`.
+
+    ## Why is this bad?
+    A TorchScript tuple has a fixed length in its type, so the compiler must know it when it compiles
+    `tuple(...)`; the length of a list is only known at run time: `cannot statically infer the expected
+    size of a list in this context` (and `str cannot be used as a tuple`). `tuple(t)` of a tuple is fine.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        if tuple(x.shape[-2:]) != self.grid:
+            ...
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x):
+        if (x.shape[-2], x.shape[-1]) != self.grid:
+            ...
+    ```
+    Build the tuple from its elements, or compare lists (`x.shape[-2:] != list(self.grid)`).
+    """
+
+    code = "TS144"
+    name = "tuple-of-list"
+    message = "`tuple(...)` of a list needs the list's length at compile time"
+    compiler_message = "cannot statically infer the expected size of a list in this context"
+    node_types = (ast.Call,)
+    VALID = [
+        _MT + "@torch.jit.script\ndef f(x, t: Tuple[int, int]):\n    return x.view(tuple(t)), (x.shape[-2], x.shape[-1])\n",
+        # unknown kind (an attribute): silent
+        _MT + "class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.grid = (2, 2)\n\n    def forward(self, x):\n        return x.view(tuple(self.grid))\n",
+    ]
+    INVALID = [
+        _M + "@torch.jit.script\ndef f(x):\n    return tuple(x.shape[-2:]) != (2, 2)  # error\n",
+        _M + "class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.conv = torch.nn.Conv2d(3, 3, 1)\n\n    def forward(self, x):\n        x = self.conv(x)\n"
+        "        return tuple(x.shape[-2:]) != (2, 2)  # error\n",
+        _MT + "@torch.jit.script\ndef f(x, sizes: List[int]):\n    t = tuple(sizes)  # error\n    return x + len(t)\n",
+        _MT + "@torch.jit.script\ndef f(x, sizes: List[int]):\n    t = tuple(s * 2 for s in sizes)  # error\n    return x + len(t)\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        assert isinstance(node, ast.Call)
+        if not isinstance(node.func, ast.Name) or ctx.qualname(node.func) != "tuple" or len(node.args) != 1 or node.keywords:
+            return
+        arg = node.args[0]
+        kind = kinds(ctx).kind(arg)
+        if kind is None:  # a value the type checker knows (`x = self.conv(x)` is a Tensor, so `x.shape` a list)
+            t = ctx.types.type_of(arg)
+            kind = {"List": "list", "str": "str"}.get(t.kind) if t.known else None
+        if kind == "list":
+            ctx.report(self, node,
+                       f"`{_text(node)}` makes a tuple of a list, whose length TorchScript can't know at compile time "
+                       "('cannot statically infer the expected size of a list in this context'); build the tuple "
+                       "from its elements (`(s[0], s[1])`) or keep a list")
+        elif kind == "str":
+            ctx.report(self, node, f"`{_text(node)}`: TorchScript can't make a tuple of a str ('str cannot be used "
+                                   "as a tuple'); keep the string, or build the tuple from its characters")
+
+
 # ---------------------------------------------------------------------------------------------
 # Ellipsis
 # ---------------------------------------------------------------------------------------------

@@ -121,6 +121,10 @@ ISINSTANCE_TYPES: dict[str, Type] = {
 _ISINSTANCE_KINDS = {"list": "List", "tuple": "Tuple", "dict": "Dict"}
 
 
+#: a project module deriving from these and not defining `forward` runs theirs
+_SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
+
+
 @dataclass(frozen=True)
 class Sugared(Type):
     """A value that is not first-class in TorchScript: a module, function, class, builtin, a
@@ -1424,7 +1428,7 @@ class _Interpreter:
         if isinstance(callee, ClassT) and isinstance(callee.ref, ClassRef) and callee.is_module:
             forward = self.project.find_method(callee.ref, "forward")
             args, kwargs, exact = self.eval_args(node)
-            t = self.call_function(node, forward, args, kwargs, exact, bound=True) if forward else UNKNOWN
+            t = self.call_function(node, forward, args, kwargs, exact, bound=True) if forward else self.library_forward(callee.ref)
             return t, self.emit("prim::CallMethod[name=\"forward\"]", [self.ssa(node.func)] + self._arg_ssas(node), t, node)
         self.eval_args(node)
         return UNKNOWN, self.emit("prim::Call", self._arg_ssas(node), UNKNOWN, node)
@@ -1555,6 +1559,13 @@ class _Interpreter:
             fix = "convert it with `int(...)`" if isinstance(t, TensorT) or t == FLOAT else "pass an int"
             self.issue(RANGE_ARG, arg, f"`{shown}` is {describe(t)}: all inputs of range must be ints, found {describe(t)} in argument {index}; {fix}")
 
+    def library_forward(self, ref: ClassRef) -> Type:
+        """What calling a project module whose `forward` comes from torch gives: `nn.Sequential`'s
+        threads one unannotated (so Tensor) value through its modules, so it returns a Tensor."""
+        if any(base in _SEQUENTIAL for base in self.project.external_bases(ref)):
+            return TENSOR
+        return UNKNOWN
+
     def call_method(self, node: ast.Call, base: Type, name: str, hint: Optional[Type]) -> tuple[Type, str]:
         base_node = node.func.value  # type: ignore[attr-defined]
         if isinstance(base, ClassT) and isinstance(base.ref, ClassRef):
@@ -1571,7 +1582,7 @@ class _Interpreter:
             if isinstance(attr, ClassT) and isinstance(attr.ref, ClassRef) and attr.is_module:
                 forward = self.project.find_method(attr.ref, "forward")
                 args, kwargs, exact = self.eval_args(node)
-                t = self.call_function(node, forward, args, kwargs, exact, bound=True) if forward else UNKNOWN
+                t = self.call_function(node, forward, args, kwargs, exact, bound=True) if forward else self.library_forward(attr.ref)
                 getattr_ssa = self.emit(f"prim::GetAttr[name=\"{name}\"]", [self.ssa(base_node)], attr, node)
                 return t, self.emit("prim::CallMethod[name=\"forward\"]", [getattr_ssa] + self._arg_ssas(node), t, node)
             self.eval_args(node)
