@@ -1125,6 +1125,52 @@ class UnionInOperation(_TypeRule):
     ]
 
 
+class NoneComparison(_TypeRule):
+    """
+    ## What it does
+    Flags `==`, `!=` and ordering comparisons where one side is None: the literal (`x == None`) or a
+    value that is always None there (a module attribute whose value is None).
+
+    ## Why is this bad?
+    No comparison operator in TorchScript takes `NoneType`, whatever the other side is (an int, a
+    Tensor, an `Optional`, even None): `Arguments for call are not valid.` Only `is` / `is not` test
+    for None, and they also refine an `Optional` for the code they guard.
+
+    ## Example
+    ```python
+    def forward(self, x, scale: Optional[float] = None):
+        if scale == None:
+            return x
+        return x * scale
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x, scale: Optional[float] = None):
+        if scale is None:
+            return x
+        return x * scale
+    ```
+    """
+
+    code = "TS230"
+    name = "none-comparison"
+    message = "a comparison with None other than `is` / `is not`"
+    compiler_message = "Arguments for call are not valid"
+    issue = I.NONE_COMPARE
+    VALID = [
+        _header("@torch.jit.script\ndef f(x, scale: Optional[float] = None):\n    if scale is None:\n        return x\n"
+                "    return x * scale\n"),
+    ]
+    INVALID = [
+        _header("@torch.jit.script\ndef f(x, scale: Optional[float] = None):\n    if scale == None:  # error\n        return x\n"
+                "    return x\n"),
+        _header("class Post(torch.nn.Module):\n    def __init__(self, threshold: Optional[float] = None):\n"
+                "        super().__init__()\n        self.threshold = threshold\n\n"
+                "    def forward(self, x):\n        if self.threshold != 0:  # error\n            return x * 2\n        return x\n"),
+    ]
+
+
 #: roots of qualified names that `isinstance` may test against in TorchScript; anything else that
 #: resolves outside the project (numpy, PIL, pandas …) is a type name the compiler does not know
 _ISINSTANCE_KNOWN_ROOTS = frozenset({"torch", "typing", "typing_extensions", "builtins", "collections", "enum", "abc"})

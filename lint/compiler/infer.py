@@ -67,6 +67,7 @@ OPTIONAL_UNREFINED = "optional-unrefined"
 OPTIONAL_TRUTH = "optional-truthiness"
 STORED_CHECK = "stored-none-check"
 ANY_OP = "any-in-op"
+NONE_COMPARE = "none-comparison"
 TYPE_CONSTRUCTOR = "type-constructor"
 TYPE_NAME = "type-name"
 VARIADIC_TUPLE = "variadic-tuple"
@@ -121,6 +122,7 @@ ISINSTANCE_TYPES: dict[str, Type] = {
 _ISINSTANCE_KINDS = {"list": "List", "tuple": "Tuple", "dict": "Dict"}
 
 
+_CMP_SYMBOLS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 #: a project module deriving from these and not defining `forward` runs theirs
 _SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
 
@@ -1178,6 +1180,30 @@ class _Interpreter:
                    f"refine it first, e.g. `if isinstance({shown}, Tensor): ... else: ...`")
         return True
 
+    def none_comparison(self, op: ast.cmpop, left: ast.expr, a: Type, right: ast.expr, b: Type) -> bool:
+        """`==`, `!=`, `<` … with None on a side: no overload of any comparison takes NoneType, whatever
+        the other side (an int, a str, a Tensor, an Optional, None): "Arguments for call are not valid".
+        A project class on the other side may define its own `__eq__`: not decided here."""
+        none_node, other_node, other = (left, right, b) if a == NONE else (right, left, a)
+        if other != NONE and (not other.known or isinstance(other, ClassT)):
+            return False
+        if not (_is_none(none_node) or isinstance(none_node, (ast.Name, ast.Attribute))):
+            return False  # a call typed None (a base's method that raises, overridden in subclasses): not certain
+        symbol = _CMP_SYMBOLS.get(type(op), "==")
+        shown = dotted(none_node) or ast.unparse(none_node)
+        if _is_none(none_node):
+            subject = dotted(other_node) or ast.unparse(other_node)
+            fix = f"`{subject} is None`" if isinstance(op, ast.Eq) else f"`{subject} is not None`" \
+                if isinstance(op, ast.NotEq) else "an `is None` check first"
+            message = (f"`{symbol}` with None: TorchScript has no comparison that takes None ('Arguments for call "
+                       f"are not valid'); use {fix}")
+        else:
+            message = (f"`{shown}` is None here (NoneType{', its value when the module is built with its defaults' if isinstance(none_node, ast.Attribute) else ''}), "
+                       f"and TorchScript has no `{symbol}` that takes None ('Arguments for call are not valid'); "
+                       f"check `{shown} is None` first, or give it a value of one type")
+        self.issue(NONE_COMPARE, none_node, message)
+        return True
+
     def operand_problem(self, t: Type, node: ast.expr, other: Type) -> bool:
         """An Optional or Any operand: the compiler finds no overload ("Arguments for call are not valid")."""
         if not t.known:
@@ -1228,6 +1254,8 @@ class _Interpreter:
             if isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
                 continue
             if b == NONE or a == NONE:
+                if self.none_comparison(op, nodes[i], a, nodes[i + 1], b):
+                    return UNKNOWN, "%?"
                 continue
             if self.operand_problem(a, nodes[i], b) or self.operand_problem(b, nodes[i + 1], a):
                 return UNKNOWN, "%?"

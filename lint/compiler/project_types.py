@@ -282,9 +282,19 @@ class ProjectTypes:
         if len(sources) != 1 or not isinstance(sources[0], ast.Name) or sources[0].id in stored or _assigns_self(init, attr, aug_only=True):
             return UNKNOWN
         value = self.init_default(ref, attr)
+        if value is None and self._default_is_none(init, sources[0].id):
+            return NONE  # the compiler types an attribute holding None as NoneType
         if type(value) not in (int, float, bool):
             return UNKNOWN
         return literal_type(value)
+
+    @staticmethod
+    def _default_is_none(init: ast.FunctionDef, param: str) -> bool:
+        """Is the default of `__init__`'s parameter `param` the literal None (not merely unknown)?"""
+        args = init.args.posonlyargs + init.args.args
+        pairs = list(zip(args[len(args) - len(init.args.defaults):], init.args.defaults))
+        pairs += [(a, d) for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None]
+        return any(a.arg == param and isinstance(d, ast.Constant) and d.value is None for a, d in pairs)
 
     def constant_attributes(self, ref: ClassRef) -> set[str]:
         """Names in `__constants__` or annotated `Final` along the MRO (their `if` may be static)."""
