@@ -766,6 +766,62 @@ class UnknownTorchOp(Rule):
         ctx.report(self, node, f"`{qual}` has no TorchScript operator ('Unknown builtin op: {op}'); {hint}")
 
 
+class UncompilableTorchFunction(Rule):
+    """
+    ## What it does
+    Flags a call in compiled code to a Python function of torch that the compiler cannot compile:
+    `torch.distributed.is_available()`, `torch.distributed.get_rank()`,
+    `torch.onnx.is_in_onnx_export()`, `F.gaussian_nll_loss(...)`. Which functions fail, and why, is
+    recorded from the installed torch by `tslint schemas --regenerate`.
+
+    ## Why is this bad?
+    A torch function that is not a builtin operator is compiled from its Python source, like your
+    own code; many use constructs TorchScript rejects (an `import`, a `try`, `*args`, an attribute of
+    a Python module), so compiling your function fails inside torch's file, with an error that does not
+    point at your call: `attribute lookup is not defined on python value of type 'module'`.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            x = x * 2
+        return x
+    ```
+
+    ## Use instead
+    Decide it outside compiled code and store the answer (`self.distributed = dist.is_initialized()`
+    in `__init__`), or keep the call in Python-only code: `if not torch.jit.is_scripting(): ...`, or a
+    `@torch.jit.unused` method.
+    """
+
+    code = "TS418"
+    name = "uncompilable-torch-function"
+    message = "a torch Python function that TorchScript cannot compile"
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.distributed = torch.distributed.is_available() and torch.distributed.is_initialized()\n\n"
+        "    def forward(self, x):\n        if not torch.jit.is_scripting():\n"
+        "            if torch.distributed.is_available():\n                x = x * 2\n"
+        "        return x * 2 if self.distributed else x\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
+        "        if torch.distributed.is_available():  # error\n            x = x * 2\n        return x\n",
+        MODULE_HEADER + "import torch.nn.functional as F\n\n\n@torch.jit.script\ndef f(x, y, var):\n"
+        "    return F.gaussian_nll_loss(x, y, var)\n",  # blamed inside torch, at the decorated def
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        qual = external_name(ctx, node.func)  # type: ignore[attr-defined]
+        if not qual or schemas.callable_kind(qual) != "python_error":
+            return
+        error = (schemas.python_function_error(qual) or "").rstrip(":")
+        ctx.report(self, node, f"`{qual}` is compiled from torch's Python source, which TorchScript rejects ('{error}', "
+                               f"reported inside torch); decide it outside compiled code, or call it under "
+                               f"`if not torch.jit.is_scripting():`")
+
+
 class FactoryRequiresGrad(Rule):
     """
     ## What it does

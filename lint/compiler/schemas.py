@@ -260,6 +260,12 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
 _NAMESPACES = (
     "torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special", "math", "cmath",
 )
+#: namespaces of Python functions only (no ops of their own that exist in some builds and not in
+#: others, as `torch.cuda`'s do): whether each compiles from source, and what it takes
+_PYTHON_NAMESPACES = (
+    "torch.distributed", "torch.onnx", "torch.overrides", "torch.nn.init", "torch.backends.cudnn",
+    "torch.backends.mps", "torch.compiler",
+)
 _EXTRA_QUALNAMES = (
     "torch._assert", "torch.autograd.grad", "torch.autograd.backward", "warnings.warn",
     "collections.OrderedDict", "torch.nn.modules.utils._single", "torch.nn.modules.utils._pair",
@@ -431,7 +437,13 @@ def _compiler(torch: Any, env: dict[str, Any]) -> Callable[[str], tuple[bool, st
 
 
 def _first_line(message: str) -> str:
-    return next((ln.strip() for ln in message.splitlines() if ln.strip()), "")[:200]
+    """The message's first line, without object addresses (`<function getenv at 0x7f…>`), which differ
+    from one process to the next: the data file is the same bytes for the same torch."""
+    line = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
+    return _ADDRESS.sub("", line)[:200]
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def _probe_tensor(torch: Any) -> dict[str, Any]:
@@ -475,6 +487,20 @@ def _public_callables(torch: Any) -> Iterable[tuple[str, Any]]:
                 continue
             seen.add(f"{mod_name}.{name}")
             yield f"{mod_name}.{name}", obj
+    for mod_name in _PYTHON_NAMESPACES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        for name in sorted(dir(mod)):
+            obj = getattr(mod, name, None)
+            qual = f"{mod_name}.{name}"
+            if name.startswith("_") or not inspect.isfunction(obj) or qual in seen:
+                continue
+            if not (getattr(obj, "__module__", None) or "").startswith(mod_name):
+                continue  # re-exported from elsewhere: named where it is defined, if anywhere
+            seen.add(qual)
+            yield qual, obj
     for qual in _EXTRA_QUALNAMES:
         mod_name, _, name = qual.rpartition(".")
         try:
