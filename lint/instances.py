@@ -90,8 +90,11 @@ def values_to_instances(project: Project, value: Value, module: str, instance: O
         for arg in list(value[2]) + [v for _, v in value[3]]:
             yield from values_to_instances(project, arg, module, instance, depth + 1)
 
-def submodules(project: Project, instance: Instance) -> Iterator[tuple[str, str, Instance]]:
-    """(attribute, contract or "", instance) for every attribute of the instance's classes."""
+def submodules(project: Project, instance: Instance, registries: bool = False) -> Iterator[tuple[str, str, Instance]]:
+    """(attribute, contract or "", instance) for every attribute of the instance's classes. With
+    `registries`, also every class an attribute may be built from through a mapping looked up by a
+    run-time key (`self.attn = ATTENTION_CLASSES[impl](config)`): what Python may run, not what one
+    scripted instance holds."""
     for klass in project.mro(instance.cls):
         info = project.cls(klass)
         if info is None:
@@ -99,6 +102,25 @@ def submodules(project: Project, instance: Instance) -> Iterator[tuple[str, str,
         for attr, value in info.init_attrs.items():
             for contract, sub in values_to_instances(project, value, klass.module, instance):
                 yield attr, contract, sub
+            if registries and value and value[0] == "registry":
+                for sub in registry_instances(project, value, klass.module):
+                    yield attr, "", sub
+
+
+def registry_instances(project: Project, value: Value, module: str) -> Iterator[Instance]:
+    """The project nn.Module classes a module-level dict literal maps keys to, each as built by the
+    call `value` (`("registry", "CLASSES", args, kwargs)`, written in `module`)."""
+    qual = project.qualify(module, value[1])
+    owner, _, name = qual.rpartition(".")
+    summary = project.summary(owner) if owner else None
+    mapping = summary.globals.get(name) if summary else None
+    if not mapping or mapping[0] != "dict":
+        return
+    for _key, target in mapping[1]:
+        if target and target[0] in ("name", "attr"):
+            cls = project.resolve(owner, target[1])
+            if isinstance(cls, ClassRef) and project.is_nn_module(cls):
+                yield bind_call(project, cls, ("call", target[1], value[2], value[3]), module)
 
 
 def member(project: Project, instance: Instance, path: str) -> Optional[Instance]:

@@ -223,8 +223,8 @@ class _Walker:
         if method is not None:
             self.push(context, method, instance, f"{chain} -> {method.qualname}")
             return
-        if context == "trace":
-            for attr, contract, sub in submodules(self.project, instance):
+        if context == "trace":  # Python runs whichever class a registry gave the attribute
+            for attr, contract, sub in submodules(self.project, instance, registries=True):
                 if attr == name:
                     self.push(contract or "trace", sub, None, f"{chain} -> self.{attr}")
 

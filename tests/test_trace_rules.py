@@ -239,3 +239,45 @@ def test_factory_with_return_annotation_is_a_trace_target(tmp_path):
                                         "def main():\n    model = build()\n    torch.jit.trace(model, (torch.randn(2),))\n")
     result = _lint_dir(tmp_path)
     assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("net.py", 6, "TS503")]
+
+
+# -- classes chosen through a registry at run time -------------------------------------------------
+REGISTRY_MODEL = '''\
+import torch
+from torch import nn
+
+
+class Eager(nn.Module):
+    def forward(self, x):
+        return x * 2
+
+
+class Masked(nn.Module):
+    def forward(self, x):
+        if x.sum() > 0:
+            return x
+        return -x
+
+
+ATTENTION_CLASSES = {"eager": Eager, "masked": Masked}
+
+
+class Block(nn.Module):
+    def __init__(self, impl: str = "masked"):
+        super().__init__()
+        self.attn = ATTENTION_CLASSES[impl]()
+
+    def forward(self, x):
+        return self.attn(x)
+
+
+traced = torch.jit.trace(Block(), (torch.randn(4, 3),))
+'''
+
+
+def test_trace_reaches_every_class_a_registry_may_build():
+    """`self.attn = CLASSES[impl]()`: Python runs whichever class the key picks, so under trace each
+    one's `forward` is reached (and its data-dependent `if` flagged); script reach is unchanged."""
+    found = [(f.code, f.line, f.entry) for f in lint_source(REGISTRY_MODEL) if f.code.startswith("TS5")]
+    assert [(code, line) for code, line, _ in found] == [("TS501", 12)]
+    assert found[0][2].endswith("Block.forward -> self.attn -> Masked.forward")

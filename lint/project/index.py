@@ -18,6 +18,8 @@ from ..static_if import STATIC_NAMES, LiveVisitor, live_body
 #   ("call", callee_dotted|None, (args...), ((kw, value)...))  ("name", id)  ("attr", dotted)
 #   ("list"|"tuple", (items...))  ("dict", ((key, value)...))  ("const", typename)  ("lambda",)
 #   ("other", ast class name)
+#   ("registry", dotted mapping, (args...), ((kw, value)...)): `CLASSES[key](...)`, a call of whatever
+#   a mapping holds under a key known only at run time
 Value = tuple
 
 JIT_DECORATORS = {
@@ -44,6 +46,14 @@ def summarize_value(node: Optional[ast.AST], depth: int = 0) -> Value:
     if depth > 4:
         return ("other", type(node).__name__)
     if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Subscript) and dotted(func.value):
+            return (
+                "registry",
+                dotted(func.value),
+                tuple(summarize_value(a, depth + 1) for a in node.args if not isinstance(a, ast.Starred)),
+                tuple((k.arg, summarize_value(k.value, depth + 1)) for k in node.keywords if k.arg),
+            )
         return (
             "call",
             dotted(node.func),
