@@ -1198,7 +1198,7 @@ class _Interpreter:
             message = (f"`{symbol}` with None: TorchScript has no comparison that takes None ('Arguments for call "
                        f"are not valid'); use {fix}")
         else:
-            message = (f"`{shown}` is None here (NoneType{', its value when the module is built with its defaults' if isinstance(none_node, ast.Attribute) else ''}), "
+            message = (f"`{shown}` is None here ({'TorchScript types a module attribute from the value it holds when the module is scripted: NoneType' if isinstance(none_node, ast.Attribute) else 'NoneType'}), "
                        f"and TorchScript has no `{symbol}` that takes None ('Arguments for call are not valid'); "
                        f"check `{shown} is None` first, or give it a value of one type")
         self.issue(NONE_COMPARE, none_node, message)
