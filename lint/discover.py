@@ -62,70 +62,94 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-class _Ignorer:
-    def __init__(self, root: Path, patterns: list[str]):
-        self.root = root.resolve()
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-        self.gitignores: dict[Path, Optional[pathspec.PathSpec]] = {}
-        self._explicit_roots: dict[Path, bool] = {}
+#: the `.gitignore` specs a path consults, nearest folder first: (folder, spec)
+Chain = list[tuple[str, pathspec.PathSpec]]
 
-    def _gitignore(self, folder: Path) -> Optional[pathspec.PathSpec]:
+
+class _Ignorer:
+    """Which paths a run skips: ruff's default excludes, `exclude` from config (relative to the
+    project root) and `.gitignore` files. Decisions are made per folder: a folder's chain of
+    `.gitignore` specs is worked out once (`chain`), and paths are strings (pathlib costs more than
+    the walk itself on a tree of thousands of files)."""
+
+    def __init__(self, root: Path, patterns: list[str]):
+        self.root = str(root.resolve())
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self.gitignores: dict[str, Optional[pathspec.PathSpec]] = {}
+
+    def _gitignore(self, folder: str) -> Optional[pathspec.PathSpec]:
         if folder not in self.gitignores:
             spec = None
-            file = folder / ".gitignore"
-            if file.is_file():
+            file = os.path.join(folder, ".gitignore")
+            if os.path.isfile(file):
                 try:
-                    spec = pathspec.GitIgnoreSpec.from_lines(file.read_text(errors="replace").splitlines())
+                    with open(file, encoding="utf-8", errors="replace") as handle:
+                        spec = pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
                 except (OSError, ValueError):
                     spec = None
             self.gitignores[folder] = spec
         return self.gitignores[folder]
 
-    def ignored(self, path: Path, is_dir: bool, walk_root: Path) -> bool:
-        if path.name in DEFAULT_EXCLUDES:
-            return True
-        resolved = path.resolve() if path.is_symlink() else path.absolute()
-        try:
-            rel = resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            rel = None
-        suffix = "/" if is_dir else ""
-        if rel is not None and self.spec.match_file(rel + suffix) and not self._explicit(walk_root):
-            return True
-        for folder in [path.parent, *path.parent.parents]:
-            spec = self._gitignore(folder)
-            if spec is not None:
-                try:
-                    sub = path.absolute().relative_to(folder.absolute()).as_posix()
-                except ValueError:
-                    continue
-                if spec.match_file(sub + suffix):
-                    return True
-            if folder == walk_root or (folder / ".git").exists():
-                break
-        return False
+    def chain(self, folder: str, parents: Chain) -> Chain:
+        """The specs a path in `folder` consults: the folder's own `.gitignore`, then (unless the
+        folder is a repository's root, holding `.git`) those of the folders above it, `parents`."""
+        own = self._gitignore(folder)
+        here = [(folder, own)] if own is not None else []
+        if parents and not os.path.exists(os.path.join(folder, ".git")):
+            here += parents
+        return here
 
-    def _explicit(self, walk_root: Path) -> bool:
-        """A folder named on the command line that config excludes is linted anyway (as a file named
-        there is): `tslint site-packages/kornia` must not come back empty because of `exclude`."""
-        if walk_root not in self._explicit_roots:
-            try:
-                rel = walk_root.resolve().relative_to(self.root).as_posix()
-            except ValueError:
-                rel = None
-            self._explicit_roots[walk_root] = rel not in (None, ".") and self.spec.match_file(rel + "/")
-        return self._explicit_roots[walk_root]
+    def chain_to(self, folder: str) -> Chain:
+        """`chain` for any folder: its ancestors consulted up to the project root or a repository's
+        root (a walk from the root would have built it on the way down)."""
+        above = [folder]
+        while above[-1] != self.root and not os.path.exists(os.path.join(above[-1], ".git")):
+            parent = os.path.dirname(above[-1])
+            if parent == above[-1]:
+                break
+            above.append(parent)
+        chain: Chain = []
+        for current in reversed(above):
+            chain = self.chain(current, chain)
+        return chain
+
+    def config_spec(self, walk_root: Path) -> Optional[pathspec.PathSpec]:
+        """The config's `exclude` for a walk from `walk_root`; None when there is nothing to apply, or
+        for a folder named on the command line that config excludes, which is linted anyway (as a
+        file named there is): `tslint site-packages/kornia` must not come back empty."""
+        if not self.spec.patterns:
+            return None
+        rel = self._rel_to_root(os.path.realpath(walk_root))
+        return None if rel and self.spec.match_file(rel + "/") else self.spec
+
+    def _rel_to_root(self, absolute: str) -> Optional[str]:
+        if absolute == self.root:
+            return ""
+        prefix = self.root.rstrip(os.sep) + os.sep
+        return absolute[len(prefix):].replace(os.sep, "/") if absolute.startswith(prefix) else None
+
+    def skips(self, absolute: str, name: str, is_dir: bool, is_link: bool, chain: Chain,
+              config: Optional[pathspec.PathSpec]) -> bool:
+        """Whether the entry `name` at `absolute` (not resolved) is skipped."""
+        if name in DEFAULT_EXCLUDES:
+            return True
+        suffix = "/" if is_dir else ""
+        if config is not None:
+            rel = self._rel_to_root(os.path.realpath(absolute) if is_link else absolute)
+            if rel is not None and config.match_file(rel + suffix):
+                return True
+        return any(spec.match_file(absolute[len(base) + 1:].replace(os.sep, "/") + suffix) for base, spec in chain)
 
     def excluded_file(self, path: Path) -> bool:
         """Whether a walk from the project root would skip this file (itself or a folder above it)."""
-        absolute = path.absolute()
-        try:
-            folders = absolute.parent.relative_to(self.root).parts
-        except ValueError:
-            folders = Path(os.path.relpath(absolute.parent)).parts
+        absolute = os.path.abspath(path)
+        folder = os.path.dirname(absolute)
+        rel = self._rel_to_root(folder)
+        folders = rel.split("/") if rel is not None else Path(os.path.relpath(folder)).parts
         if any(part in DEFAULT_EXCLUDES for part in folders):
             return True
-        return self.ignored(path, False, self.root)
+        return self.skips(absolute, os.path.basename(absolute), False, os.path.islink(absolute), self.chain_to(folder),
+                          self.spec if self.spec.patterns else None)
 
 
 def discover(paths: Iterable[str], root: Path, exclude: list[str], force_exclude: bool = False) -> Iterator[SourcePath]:
@@ -153,43 +177,11 @@ def discover(paths: Iterable[str], root: Path, exclude: list[str], force_exclude
 
 def _walk(start: Path, ignorer: _Ignorer) -> Iterator[tuple[str, str]]:
     """(display path, resolved path) of the Python files under a folder, in sorted order, each folder's
-    files before its subfolders. The same decisions as `_Ignorer.ignored` per entry, but computed per
-    folder: the folder's `.gitignore` chain and its place under the project root are known once, and
-    paths are strings (pathlib costs more than the walk itself on a tree of thousands of files)."""
-    top_abs = os.path.abspath(start)
-    top_real = os.path.realpath(start)
-    top_display = _display(start)
-    root = str(ignorer.root)
-    explicit = ignorer._explicit(start)
-    spec = ignorer.spec if ignorer.spec.patterns and not explicit else None
+    files before its subfolders; symlinked folders are not followed."""
+    config = ignorer.config_spec(start)
 
-    def rel_to_root(absolute: str) -> Optional[str]:
-        if absolute == root:
-            return ""
-        if absolute.startswith(root.rstrip(os.sep) + os.sep):
-            return absolute[len(root.rstrip(os.sep)) + 1:].replace(os.sep, "/")
-        return None
-
-    def excluded(absolute: str, name: str, is_dir: bool, is_link: bool, chain: list[tuple[str, pathspec.PathSpec]]) -> bool:
-        if name in DEFAULT_EXCLUDES:
-            return True
-        suffix = "/" if is_dir else ""
-        if spec is not None:
-            rel = rel_to_root(os.path.realpath(absolute) if is_link else absolute)
-            if rel is not None and spec.match_file(rel + suffix):
-                return True
-        for base, folder_spec in chain:
-            if folder_spec.match_file(absolute[len(base) + 1:].replace(os.sep, "/") + suffix):
-                return True
-        return False
-
-    def visit(folder_abs: str, folder_real: str, display: str, parents: list[tuple[str, pathspec.PathSpec]]) -> Iterator[tuple[str, str]]:
-        own = ignorer._gitignore(Path(folder_abs))
-        # the specs a file here consults, as `_Ignorer.ignored` does: this folder's .gitignore, then
-        # (unless this folder is the repository's root, holding `.git`) its parents' up to the walk root
-        here = [(folder_abs, own)] if own is not None else []
-        if parents and not os.path.exists(os.path.join(folder_abs, ".git")):
-            here += parents
+    def visit(folder_abs: str, folder_real: str, display: str, parents: Chain) -> Iterator[tuple[str, str]]:
+        here = ignorer.chain(folder_abs, parents)
         try:
             entries = sorted(os.scandir(folder_abs), key=lambda e: e.name)
         except OSError:
@@ -201,13 +193,13 @@ def _walk(start: Path, ignorer: _Ignorer) -> Iterator[tuple[str, str]]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not entry.is_symlink() and not excluded(entry.path, entry.name, True, False, here):
+                if not entry.is_symlink() and not ignorer.skips(entry.path, entry.name, True, False, here, config):
                     subfolders.append(entry)
                 continue
             if not entry.name.endswith(".py"):
                 continue
             is_link = entry.is_symlink()
-            if excluded(entry.path, entry.name, False, is_link, here):
+            if ignorer.skips(entry.path, entry.name, False, is_link, here, config):
                 continue
             real = os.path.realpath(entry.path) if is_link else os.path.join(folder_real, entry.name)
             yield (entry.name if display == "." else os.path.join(display, entry.name)), real
@@ -215,4 +207,4 @@ def _walk(start: Path, ignorer: _Ignorer) -> Iterator[tuple[str, str]]:
             sub_display = entry.name if display == "." else os.path.join(display, entry.name)
             yield from visit(entry.path, os.path.join(folder_real, entry.name), sub_display, here)
 
-    yield from visit(top_abs, top_real, top_display, [])
+    yield from visit(os.path.abspath(start), os.path.realpath(start), _display(start), [])

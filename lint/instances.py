@@ -108,19 +108,36 @@ def submodules(project: Project, instance: Instance, registries: bool = False) -
 
 
 def registry_instances(project: Project, value: Value, module: str) -> Iterator[Instance]:
-    """The project nn.Module classes a module-level dict literal maps keys to, each as built by the
-    call `value` (`("registry", "CLASSES", args, kwargs)`, written in `module`)."""
-    qual = project.qualify(module, value[1])
-    owner, _, name = qual.rpartition(".")
+    """The project nn.Module classes a registry maps keys to, each as built by the call `value`
+    (`("registry", "CLASSES", args, kwargs)`, written in `module`)."""
+    for where, mapping in registry_mappings(project, module, value[1]):
+        for _key, target in mapping[1]:
+            if target and target[0] in ("name", "attr"):
+                cls = project.resolve(where, target[1])
+                if isinstance(cls, ClassRef) and project.is_nn_module(cls):
+                    yield bind_call(project, cls, ("call", target[1], value[2], value[3]), module)
+
+
+def registry_mappings(project: Project, module: str, name: str) -> list[tuple[str, Value]]:
+    """The dict literals behind a registry that `name` (written in `module`) names, each with the
+    module its values are written in: a module global dict, or a module global instance of a project
+    class (`ALL = Registry()`) whose class bodies along the MRO hold dicts (`_mapping = {...}`)."""
+    qual = project.qualify(module, name)
+    owner, _, attr = qual.rpartition(".")
     summary = project.summary(owner) if owner else None
-    mapping = summary.globals.get(name) if summary else None
-    if not mapping or mapping[0] != "dict":
-        return
-    for _key, target in mapping[1]:
-        if target and target[0] in ("name", "attr"):
-            cls = project.resolve(owner, target[1])
-            if isinstance(cls, ClassRef) and project.is_nn_module(cls):
-                yield bind_call(project, cls, ("call", target[1], value[2], value[3]), module)
+    value = summary.globals.get(attr) if summary else None
+    if not value:
+        return []
+    if value[0] == "dict":
+        return [(owner, value)]
+    mappings: list[tuple[str, Value]] = []
+    if value[0] == "call" and value[1]:
+        cls = project.resolve(owner, value[1])
+        if isinstance(cls, ClassRef):
+            for klass in project.mro(cls):
+                info = project.cls(klass)
+                mappings.extend((klass.module, v) for v in (info.class_values.values() if info else ()) if v and v[0] == "dict")
+    return mappings
 
 
 def member(project: Project, instance: Instance, path: str) -> Optional[Instance]:

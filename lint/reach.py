@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 from .entrypoints import Root, Target, target_of
-from .instances import Instance, submodules
+from .instances import Instance, registry_mappings, submodules
 from .project.model import ClassRef, FuncRef, Project, jit_decorator
 
 MAX_STATES = 200_000
@@ -231,32 +231,27 @@ class _Walker:
     def follow_name(self, context: str, module: str, name: str, chain: str) -> None:
         """Push what a name written in `module` reaches. That depends on the name alone, not on the
         state that spells it (the same `F.relu` is followed from hundreds of thousands of states),
-        so the pushes are recorded once, with the chain left open, and replayed."""
+        so the steps are worked out once, with the chain left open, and replayed."""
         key = (context, module, name)
         steps = self._name_steps.get(key)
         if steps is None:
-            steps = []
-            push, self.push = self.push, lambda *args: steps.append(args)  # type: ignore[method-assign]
-            try:
-                self._follow_name(context, module, name, "")
-            finally:
-                self.push = push  # type: ignore[method-assign]
-            self._name_steps[key] = steps
+            steps = self._name_steps[key] = list(self.name_steps(context, module, name))
         for step_context, node, instance, label in steps:
             self.push(step_context, node, instance, chain + label)
 
-    def _follow_name(self, context: str, module: str, name: str, chain: str) -> None:
+    def name_steps(self, context: str, module: str, name: str) -> Iterator[tuple]:
+        """(context, function or instance, instance, chain label) for each thing a name reaches."""
         resolved = self.project.resolve(module, name)
         if isinstance(resolved, FuncRef):
-            self.push(context, resolved, None, f"{chain} -> {resolved.qualname}")
+            yield context, resolved, None, f" -> {resolved.qualname}"
         elif isinstance(resolved, ClassRef) and context == "script" and not self.project.is_nn_module(resolved):
-            self.push("script", Instance(resolved, (), module), None, f"{chain} -> {resolved.name}")
+            yield "script", Instance(resolved, (), module), None, f" -> {resolved.name}"
         elif resolved is None and context == "script":
-            self.follow_dispatch(module, name, chain)
+            yield from self.dispatch_steps(module, name)
         elif resolved is None and context == "trace":
-            self.follow_registry(module, name, chain)
+            yield from self.registry_steps(module, name)
 
-    def follow_dispatch(self, module: str, name: str, chain: str) -> None:
+    def dispatch_steps(self, module: str, name: str) -> Iterator[tuple]:
         """A module global naming a function: an alias (`threshold = _threshold`), or
         `max_pool2d = boolean_dispatch(if_true=..., if_false=...)` (torch.nn.functional), where the
         compiler picks one of the two functions by a bool argument and compiles that one."""
@@ -267,7 +262,7 @@ class _Walker:
         if value and value[0] == "name" and value[1] != attr:  # `threshold = _threshold`
             ref = self.project.resolve(owner, value[1])
             if isinstance(ref, FuncRef):
-                self.push("script", ref, None, f"{chain} -> {ref.qualname}")
+                yield "script", ref, None, f" -> {ref.qualname}"
             return
         if not value or value[0] != "call" or not value[1] or value[1].rsplit(".", 1)[-1] != "boolean_dispatch":
             return
@@ -275,39 +270,19 @@ class _Walker:
             if key in ("if_true", "if_false") and target[0] == "name":
                 ref = self.project.resolve(owner, target[1])
                 if isinstance(ref, FuncRef):
-                    self.push("script", ref, None, f"{chain} -> {ref.qualname}")
+                    yield "script", ref, None, f" -> {ref.qualname}"
 
-
-    def follow_registry(self, module: str, name: str, chain: str) -> None:
-        """A module global that maps keys to functions, called through a key under trace
-        (`ATTENTION_FUNCTIONS[impl](...)`, `.get(impl, default)(...)`): Python runs whichever value
-        the key selects, so every function value is reached. The global is a dict literal, or an
-        instance of a project class (`ALL = Registry()`) whose class body holds such a dict
-        (`_mapping = {"sdpa": sdpa_forward}`). Only name values that resolve to project functions count."""
+    def registry_steps(self, module: str, name: str) -> Iterator[tuple]:
+        """A mapping of keys to functions called through a key under trace (`ATTENTION_FUNCTIONS[impl](...)`,
+        `.get(impl, default)(...)`): Python runs whichever value the key selects, so every project
+        function among the values is reached (see `registry_mappings`)."""
         head = name.split(".", 1)[0]
-        qual = self.project.qualify(module, head)
-        owner, _, attr = qual.rpartition(".")
-        summary = self.project.by_module.get(owner)
-        value = summary.globals.get(attr) if summary else None
-        if not value:
-            return
-        mappings: list[tuple[str, tuple]] = []  # (module the values are written in, dict value)
-        if value[0] == "dict":
-            mappings.append((owner, value))
-        elif value[0] == "call" and value[1]:
-            cls = self.project.resolve(owner, value[1])
-            if isinstance(cls, ClassRef):
-                for klass in self.project.mro(cls):
-                    info = self.project.cls(klass)
-                    for v in (info.class_values.values() if info else ()):
-                        if v and v[0] == "dict":
-                            mappings.append((klass.module, v))
-        for where, mapping in mappings:
+        for where, mapping in registry_mappings(self.project, module, head):
             for _key, target in mapping[1]:
                 if target and target[0] == "name":
                     ref = self.project.resolve(where, target[1])
                     if isinstance(ref, FuncRef):
-                        self.push("trace", ref, None, f"{chain} -> {head}[...] -> {ref.qualname}")
+                        yield "trace", ref, None, f" -> {head}[...] -> {ref.qualname}"
 
 
 def compute_reach(project: Project, roots: list[Root]) -> Reach:

@@ -1196,9 +1196,9 @@ class AnnotatedDataclassAttribute(Rule):
         if not ctx.is_module:
             return
         facts = class_facts(ctx.project, ctx.ref)
-        if facts is None or _ignored_attributes(ctx) is None:
+        ignored = _ignored_attributes(ctx.project, ctx.ref)
+        if facts is None or ignored is None:
             return
-        ignored = _ignored_attributes(ctx) or set()
         for stmt in ctx.node.body:
             if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
                 continue
@@ -1215,11 +1215,11 @@ class AnnotatedDataclassAttribute(Rule):
                                        f"plain attributes")
 
 
-def _ignored_attributes(ctx: ClassContext) -> Optional[set[str]]:
+def _ignored_attributes(project: Project, ref: ClassRef) -> Optional[set[str]]:
     """`__jit_ignored_attributes__` of the class (inherited through the project MRO); None when it is
     not a literal list."""
-    for klass in ctx.project.mro(ctx.ref):
-        node = class_def(ctx.project, klass)
+    for klass in project.mro(ref):
+        node = class_def(project, klass)
         for stmt in node.body if node is not None else ():
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -1288,8 +1288,9 @@ class RaisingProperty(Rule):
         if not decorators & {"property", "builtins.property"}:
             return
         cls = ClassRef(ctx.module, ctx.info.class_name)
-        if not ctx.project.is_nn_module(cls) or _names_ignored_attributes(ctx.project, cls):
-            return
+        ignored = _ignored_attributes(ctx.project, cls) if ctx.project.is_nn_module(cls) else None
+        if ignored is None or ctx.info.name in ignored:
+            return  # not a module, or the compiler skips the name (or which names it skips is unknown)
         body = ctx.node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
                 and isinstance(body[0].value.value, str):
@@ -1313,15 +1314,6 @@ _NOT_ATTRIBUTE_ERRORS = frozenset({
     "Exception", "RuntimeError", "NotImplementedError", "ValueError", "TypeError", "KeyError", "IndexError",
     "AssertionError", "LookupError", "ArithmeticError", "ZeroDivisionError", "OSError", "IOError", "ImportError",
 })
-
-
-def _names_ignored_attributes(project: Project, cls: ClassRef) -> bool:
-    """Does a class in the MRO set `__jit_ignored_attributes__` (whatever it names: precision first)?"""
-    for klass in project.mro(cls):
-        info = project.cls(klass)
-        if info is not None and "__jit_ignored_attributes__" in info.class_values:
-            return True
-    return False
 
 
 class UntypableAttribute(Rule):

@@ -477,17 +477,8 @@ def _public_callables(torch: Any) -> Iterable[tuple[str, Any]]:
     import inspect
 
     seen: set[str] = set()
-    for mod_name in _NAMESPACES:
-        mod = importlib.import_module(mod_name)
-        for name in sorted(dir(mod)):
-            obj = getattr(mod, name, None)
-            if name.startswith("_") or inspect.ismodule(obj) or not callable(obj):
-                continue
-            if getattr(obj, "__module__", None) == "typing":  # re-exported Callable, Optional
-                continue
-            seen.add(f"{mod_name}.{name}")
-            yield f"{mod_name}.{name}", obj
-    for mod_name in _PYTHON_NAMESPACES:
+    namespaces = [(name, False) for name in _NAMESPACES] + [(name, True) for name in _PYTHON_NAMESPACES]
+    for mod_name, python_only in namespaces:
         try:
             mod = importlib.import_module(mod_name)
         except ImportError:
@@ -495,10 +486,12 @@ def _public_callables(torch: Any) -> Iterable[tuple[str, Any]]:
         for name in sorted(dir(mod)):
             obj = getattr(mod, name, None)
             qual = f"{mod_name}.{name}"
-            if name.startswith("_") or not inspect.isfunction(obj) or qual in seen:
+            if name.startswith("_") or inspect.ismodule(obj) or not callable(obj) or qual in seen:
                 continue
-            if not (getattr(obj, "__module__", None) or "").startswith(mod_name):
-                continue  # re-exported from elsewhere: named where it is defined, if anywhere
+            if getattr(obj, "__module__", None) == "typing":  # re-exported Callable, Optional
+                continue
+            if python_only and not (inspect.isfunction(obj) and (obj.__module__ or "").startswith(mod_name)):
+                continue  # not a function, or re-exported from elsewhere (named where it is defined)
             seen.add(qual)
             yield qual, obj
     for qual in _EXTRA_QUALNAMES:
