@@ -437,13 +437,15 @@ def _compiler(torch: Any, env: dict[str, Any]) -> Callable[[str], tuple[bool, st
 
 
 def _first_line(message: str) -> str:
-    """The message's first line, without object addresses (`<function getenv at 0x7f…>`), which differ
-    from one process to the next: the data file is the same bytes for the same torch."""
+    """The message's first line, without object addresses (`<function getenv at 0x7f…>`, different in
+    every process) or source locations (`at File "/…/site-packages/torch/overrides.py", line 1944`,
+    different in every install): the data file is the same bytes for the same torch."""
     line = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
-    return _ADDRESS.sub("", line)[:200]
+    return _LOCATION.sub("", _ADDRESS.sub("", line))[:200]
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_LOCATION = re.compile(r'\s*(?:at\s+)?File ".*$')
 
 
 def _probe_tensor(torch: Any) -> dict[str, Any]:
