@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from . import __version__
-from .config import Config, ConfigError, config_for
+from .config import ENTRY_POLICIES, Config, ConfigError, config_for
 from .discover import MissingPath
 from .entrypoints import EntryOptions
 from .engine import RunOptions, RunResult, run
@@ -48,7 +48,9 @@ def check_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .tslint_cache/")
     p.add_argument("--cache-dir", type=Path, help="cache folder (default: .tslint_cache/ beside the config)")
     p.add_argument("--quiet", "-q", action="store_true", help="findings only, no source excerpts or summary")
-    p.add_argument("--entry", choices=("modules", "explicit"), help="which nn.Modules are script entry points")
+    p.add_argument("--entry", choices=ENTRY_POLICIES,
+                   help="project (default): start from the project's own torch.jit calls, decorators and config; "
+                        "modules: every nn.Module must script too (for libraries)")
     p.add_argument("--script", action="append", default=[], metavar="QUALNAME", help="also check this function/class for scriptability (repeatable)")
     p.add_argument("--trace", action="append", default=[], metavar="QUALNAME", help="check this function/class for traceability (repeatable)")
     p.add_argument("--confirm", action="store_true", help="compile with the real TorchScript compiler (needs torch; imports your code in child processes)")
@@ -92,14 +94,33 @@ def options_from(args: argparse.Namespace, config: Config) -> RunOptions:
     )
 
 
-def verdicts(result: RunResult) -> list[tuple[str, int]]:
-    """Scriptable yes/no per explicit script entry point, and per module entry that has findings."""
-    counts = {r.label: 0 for r in result.roots if r.context == "script" and r.origin != "modules"}
+def verdicts(result: RunResult) -> list[tuple[str, str, int]]:
+    """(context, entry label, findings) per explicit script and trace entry point, and per module
+    entry that has findings."""
+    counts = {(r.context, r.label): 0 for r in result.roots if r.origin != "modules"}
     for f in result.findings:
-        if f.context == "script" and f.entry:
-            label = f.entry.split(" -> ")[0]
-            counts[label] = counts.get(label, 0) + 1
-    return sorted(counts.items())
+        if f.context in ("script", "trace") and f.entry:
+            key = (f.context, f.entry.split(" -> ")[0])
+            counts[key] = counts.get(key, 0) + 1
+    # roots with the same target reach the same code, but findings name the first one only
+    by_target: dict[tuple, int] = {}
+    for root in result.roots:
+        key = (root.context, root.target)
+        by_target[key] = by_target.get(key, 0) + counts.get((root.context, root.label), 0)
+    for root in result.roots:
+        if (root.context, root.label) in counts:
+            counts[(root.context, root.label)] = by_target[(root.context, root.target)]
+    return sorted((context, label, count) for (context, label), count in counts.items())
+
+
+def no_entry_note(result: RunResult, entry: str) -> str:
+    """One line when a project-mode run found nothing to check, saying how to name an entry point."""
+    if entry == "modules" or result.roots or not result.files:
+        return ""
+    return ("tslint: note: no script or trace entry point found (no torch.jit.script/trace call, "
+            "@torch.jit.script or config names resolved to project code); name one with "
+            "`--script pkg.mod.Net` / `--trace pkg.mod.Net` or `script = [...]` in [tool.tslint], "
+            "or check every nn.Module with `--entry modules`\n")
 
 
 def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
@@ -117,6 +138,7 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return 2
     for name in result.unmatched:
         err.write(f"tslint: warning: --script/--trace/config name {name!r} matched nothing\n")
+    err.write(no_entry_note(result, options.entry.entry))
 
     findings = result.findings
     if args.confirm:
@@ -155,6 +177,7 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     ctx = ReportContext(
         color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=fixed,
         suppressed=result.suppressed, verdicts=verdicts(result) if args.format == "text" else [],
+        unresolved=[(u.label, u.reason) for u in result.unresolved] if args.format == "text" else [],
         confirm_summary=confirm_summary, unsafe_fixes=unsafe,
     )
     writer = FORMATS[args.format]

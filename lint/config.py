@@ -19,6 +19,10 @@ KNOWN_KEYS = {
 }
 
 
+#: the `entry` values (`lint/entrypoints.py` says what each means)
+ENTRY_POLICIES = ("project", "modules", "explicit")
+
+
 class ConfigError(Exception):
     pass
 
@@ -28,7 +32,7 @@ class Config:
     select: list[str] = field(default_factory=lambda: ["TS"])
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
-    entry: str = "modules"
+    entry: str = "project"
     script: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
@@ -83,9 +87,9 @@ def load_config(path: Optional[Path]) -> Config:
     config.select += _list(table.get("extend-select", []), "extend-select")
     config.ignore = _list(table.get("ignore", []), "ignore") + _list(table.get("extend-ignore", []), "extend-ignore")
     config.exclude = _list(table.get("exclude", []), "exclude") + _list(table.get("extend-exclude", []), "extend-exclude")
-    entry = table.get("entry", "modules")
-    if entry not in ("modules", "explicit"):
-        raise ConfigError(f"{path}: entry must be 'modules' or 'explicit', not {entry!r}")
+    entry = table.get("entry", "project")
+    if entry not in ENTRY_POLICIES:
+        raise ConfigError(f"{path}: entry must be one of {', '.join(map(repr, ENTRY_POLICIES))}, not {entry!r}")
     config.entry = entry
     config.script = _list(table.get("script", []), "script")
     config.trace = _list(table.get("trace", []), "trace")

@@ -24,7 +24,7 @@ from . import gcpolicy
 from .cache import CACHE_DIR, Cache, Table
 from .config import Config
 from .discover import SourcePath, discover, module_name
-from .entrypoints import EntryOptions, Root, find_roots
+from .entrypoints import EntryOptions, Root, Unresolved, find_roots
 from .finding import Finding
 from .noqa import per_file_ignored, suppressed
 from .project.index import ModuleSummary, summarize
@@ -61,6 +61,7 @@ class RunResult:
     roots: list[Root]
     unmatched: list[str] = field(default_factory=list)
     suppressed: int = 0
+    unresolved: list[Unresolved] = field(default_factory=list)
     #: the run's project model and reach: computed by the run, or (when its findings came from the
     #: run snapshot) on first use, from the caches
     analysis: Optional["Analysis"] = None
@@ -346,6 +347,7 @@ class Analysis:
     project: Project
     reach: Reach
     unmatched: list[str]
+    unresolved: list[Unresolved]
     rules: tuple[Rule, ...]
     cache: Cache
 
@@ -397,14 +399,15 @@ def analyse(paths: Iterable[str], config: Config, options: RunOptions,
     run_name = Cache.key("run", *(sp.path for sp in files))
     cached = cache.get_run("reach", run_name, reach_key)
     if cached is not None:
-        reach, unmatched = cached
+        reach, unmatched, unresolved = cached
     else:
         with gcpolicy.phase():  # a graph walk over hundreds of thousands of states, no cycles
-            roots, unmatched = find_roots(project, options.entry)
-            reach = compute_reach(project, roots)
-        cache.put_run("reach", run_name, reach_key, (reach, unmatched))
+            found = find_roots(project, options.entry)
+            reach = compute_reach(project, found.roots)
+        unmatched, unresolved = found.unmatched, found.unresolved
+        cache.put_run("reach", run_name, reach_key, (reach, unmatched, unresolved))
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
-    return Analysis(files, findings, summaries, project, reach, unmatched, rules, cache)
+    return Analysis(files, findings, summaries, project, reach, unmatched, unresolved, rules, cache)
 
 
 def _snapshot_keys(files: list[SourcePath], states: list[FileState], options: RunOptions) -> tuple[str, str]:
@@ -431,12 +434,12 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
         snapshot = _snapshot_keys(files, states, options)
         stored = cache.get_run("snapshot", *snapshot)
         if stored is not None:
-            kept, roots, unmatched, dropped = stored
-            return RunResult(kept, files, roots, unmatched, dropped,
+            kept, roots, unmatched, dropped, unresolved = stored
+            return RunResult(kept, files, roots, unmatched, dropped, unresolved,
                              reanalyse=lambda: analyse(paths, config, options, (files, cache, states)))  # type: ignore[arg-type]
     result = _run_analysed(analyse(paths, config, options, (files, cache, states)), options)
     if snapshot is not None:
-        cache.put_run("snapshot", *snapshot, (result.findings, result.roots, result.unmatched, result.suppressed))
+        cache.put_run("snapshot", *snapshot, (result.findings, result.roots, result.unmatched, result.suppressed, result.unresolved))
     return result
 
 
@@ -469,7 +472,7 @@ def _run_analysed(analysis: Analysis, options: RunOptions) -> RunResult:
 
     kept, dropped = _filter(findings, options)
     kept.sort(key=Finding.sort_key)
-    return RunResult(kept, files, reach.roots, analysis.unmatched, dropped, analysis=analysis)
+    return RunResult(kept, files, reach.roots, analysis.unmatched, dropped, analysis.unresolved, analysis=analysis)
 
 
 def _has_hooks(rule: Rule) -> bool:
@@ -530,8 +533,7 @@ def lint_single_file(path: str, data: bytes, analysis: Analysis, options: RunOpt
         except SourceError as exc:
             return _filter([exc.finding], options)[0]
         project = Project([summary, *(s for s in analysis.summaries if s.path != path)])
-        roots, _ = find_roots(project, options.entry)
-        reach = compute_reach(project, roots)
+        reach = compute_reach(project, find_roots(project, options.entry).roots)
     reached = {ref.module for ref in reach.functions} | {ref.module for ref in reach.classes}
     if summary.module not in reached or project.by_module.get(summary.module) is not summary:
         return []

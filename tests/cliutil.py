@@ -64,7 +64,16 @@ def run_tool(module: str, *args: str, cwd: Path, stdin: Optional[str] = None, ti
     )
 
 
+SUBCOMMANDS = ("rule", "rules", "ir", "schemas")
+
+
 def tslint(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
+    """The `tslint` command. A check without `--entry` and without a config of its own is run as
+    `--entry modules`: the trees these tests write are library code whose modules must script (the
+    default, project entry points, is tested by name)."""
+    if not (args and args[0] in SUBCOMMANDS) and not any(a.startswith("--entry") for a in args) \
+            and not (cwd / "pyproject.toml").exists():
+        args = ("--entry", "modules", *args)
     return run_tool("tslint", *args, cwd=cwd, stdin=stdin)
 
 

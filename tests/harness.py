@@ -85,7 +85,8 @@ def lint_source(source: str, folder: Optional[Path] = None, **entry: object) -> 
     folder = folder or Path(tempfile.mkdtemp(prefix="tslint-lint-"))
     path = folder / "example_mod.py"
     path.write_text(textwrap.dedent(source))
-    options = RunOptions(use_cache=False, jobs=1, entry=EntryOptions(**entry))  # type: ignore[arg-type]
+    # rule examples state the library contract: every module they define is an entry point
+    options = RunOptions(use_cache=False, jobs=1, entry=EntryOptions(**{"entry": "modules", **entry}))  # type: ignore[arg-type]
     cwd = os.getcwd()
     os.chdir(folder)
     try:

@@ -108,6 +108,7 @@ def test_per_file_ignores(tmp_path):
     write_tree(tmp_path, {
         "pyproject.toml": """
             [tool.tslint]
+            entry = "modules"
             [tool.tslint.per-file-ignores]
             "legacy/*" = ["TS1"]
             "other.py" = ["TS102"]
@@ -143,6 +144,7 @@ def test_config_selection_and_cli_override(tmp_path):
     write_tree(tmp_path, {
         "pyproject.toml": """
             [tool.tslint]
+            entry = "modules"
             ignore = ["TS102"]
         """,
         "model.py": KWARGS_AND_TRY,
@@ -159,8 +161,8 @@ def test_config_selection_and_cli_override(tmp_path):
 
 def test_config_select_and_explicit_config_file(tmp_path):
     write_tree(tmp_path, {
-        "pyproject.toml": '[tool.tslint]\nselect = ["TS102"]\n',
-        "alt/pyproject.toml": '[tool.tslint]\nselect = ["TS101"]\n',
+        "pyproject.toml": '[tool.tslint]\nentry = "modules"\nselect = ["TS102"]\n',
+        "alt/pyproject.toml": '[tool.tslint]\nentry = "modules"\nselect = ["TS101"]\n',
         "model.py": KWARGS_AND_TRY,
     })
     assert _codes("model.py", cwd=tmp_path) == {"TS102"}
@@ -168,7 +170,7 @@ def test_config_select_and_explicit_config_file(tmp_path):
 
 
 def test_bad_config_exits_2(tmp_path):
-    write_tree(tmp_path, {"pyproject.toml": '[tool.tslint]\nselcet = ["TS1"]\n', "model.py": CLEAN})
+    write_tree(tmp_path, {"pyproject.toml": '[tool.tslint]\nentry = "modules"\nselcet = ["TS1"]\n', "model.py": CLEAN})
     proc = tslint("model.py", cwd=tmp_path)
     assert proc.returncode == 2
     assert "selcet" in proc.stderr
@@ -266,7 +268,7 @@ def test_parallel_run_matches_serial(tmp_path):
 
 def test_force_exclude_applies_exclude_to_named_files(tmp_path):
     write_tree(tmp_path, {
-        "pyproject.toml": '[tool.tslint]\nexclude = ["generated/"]\n',
+        "pyproject.toml": '[tool.tslint]\nentry = "modules"\nexclude = ["generated/"]\n',
         "generated/gen_model.py": KWARGS_AND_TRY,
         "model.py": KWARGS_AND_TRY,
     })

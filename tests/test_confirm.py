@@ -27,7 +27,7 @@ from tslint.confirm.units import package_root
 from tslint.engine import run
 from tslint.finding import Finding
 
-PYPROJECT = "[tool.tslint]\nconfirm-timeout = {timeout}\n{extra}"
+PYPROJECT = "[tool.tslint]\nentry = 'modules'\nconfirm-timeout = {timeout}\n{extra}"
 
 
 def make_project(root: Path, files: dict[str, str], extra: str = "", timeout: float = 60) -> Path:

@@ -11,6 +11,7 @@ from cliutil import CLEAN, KWARGS_AND_TRY, write_tree
 from tslint.cache import MAX_RUNS, Cache
 from tslint.config import Config
 from tslint.discover import discover
+from tslint.entrypoints import EntryOptions
 from tslint.engine import RunOptions, run
 
 
@@ -68,6 +69,7 @@ def _run(root: Path, **options) -> object:
     cwd = os.getcwd()
     os.chdir(root)
     try:
+        options.setdefault("entry", EntryOptions(entry="modules"))
         return run(["."], Config(path=None), RunOptions(jobs=1, cache_dir=root / "cache", **options))
     finally:
         os.chdir(cwd)

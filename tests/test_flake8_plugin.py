@@ -14,6 +14,8 @@ from cliutil import KWARGS_AND_TRY, KWARGS_LINE, TRY_LINE, flake8, pairs, tslint
 FORMAT = "--format=%(path)s|%(row)d|%(col)d|%(code)s|%(text)s"
 
 PROJECT = {
+    # library code: every module it defines must script
+    "pyproject.toml": '[tool.tslint]\nentry = "modules"\n',
     "pkg/__init__.py": "",
     "pkg/model.py": KWARGS_AND_TRY,
     # reached only across files: Head.forward calls helpers.guarded, whose `try` is then compiled
@@ -129,6 +131,7 @@ def test_flake8_selection_on_top_of_tslint_config(project):
     # [tool.tslint] decides what tslint checks, for flake8 too
     write_tree(project, {"pyproject.toml": """
         [tool.tslint]
+        entry = "modules"
         ignore = ["TS101"]
         [tool.tslint.per-file-ignores]
         "helpers.py" = ["TS102"]
@@ -154,7 +157,7 @@ def test_flake8_uses_entry_and_script_from_tslint_config(project):
 
 
 def test_flake8_skips_what_tslint_excludes(project):
-    write_tree(project, {"pyproject.toml": '[tool.tslint]\nexclude = ["scripts/"]\n', ".gitignore": "pkg/model.py\n"})
+    write_tree(project, {"pyproject.toml": '[tool.tslint]\nentry = "modules"\nexclude = ["scripts/"]\n', ".gitignore": "pkg/model.py\n"})
     _, found, _ = _flake8_findings("--select", "TS", ".", cwd=project)
     _, from_tslint = tslint_json(".", cwd=project)
     assert not any(f[0].startswith("scripts/") or f[0] == "pkg/model.py" for f in found)

@@ -81,7 +81,8 @@ def test_manifest_is_valid():
 
 def test_hook_fails_on_kwargs_and_passes_on_clean(tmp_path, hooks_repo, pre_commit_home):
     project = _project(tmp_path, hooks_repo, {"models/bad.py": KWARGS_AND_TRY, "models/good.py": CLEAN,
-                                              "notes.txt": "not python\n"})
+                                              "notes.txt": "not python\n",
+                                              "pyproject.toml": '[tool.tslint]\nentry = "modules"\n'})
     bad = _pre_commit(project, pre_commit_home, "run", "--files", "models/bad.py")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert f"models/bad.py:{KWARGS_LINE}:26: TS101" in bad.stdout
@@ -98,7 +99,7 @@ def test_hook_fails_on_kwargs_and_passes_on_clean(tmp_path, hooks_repo, pre_comm
 
 def test_hook_honours_tslint_config_and_excludes(tmp_path, hooks_repo, pre_commit_home):
     project = _project(tmp_path, hooks_repo, {
-        "pyproject.toml": '[tool.tslint]\nexclude = ["vendored/"]\n',
+        "pyproject.toml": '[tool.tslint]\nentry = "modules"\nexclude = ["vendored/"]\n',
         "vendored/third_party.py": KWARGS_AND_TRY,
         "model.py": KWARGS_AND_TRY.replace("**kwargs):", "**kwargs):  # noqa: TS101"),
     })

@@ -63,7 +63,7 @@ def real_ir(path: str, qualname: Optional[str], config: Config) -> str:
 def _units(project: Project, module: str, path: str, qualname: Optional[str], config: Config) -> list[tuple[Unit, str]]:
     summary = project.by_module[module]
     if qualname is None:
-        roots, _ = find_roots(project, EntryOptions(entry="modules"))
+        roots = find_roots(project, EntryOptions(entry="modules")).roots
         units = build_units(project, compute_reach(project, roots), config).script_units()
         return [(u, "") for u in units]
     head, _, member = qualname.partition(".")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from ..nodes import child_list, walk
 from ..static_if import STATIC_NAMES, LiveVisitor, live_body
@@ -113,7 +113,9 @@ class ClassInfo:
     init_attrs: dict[str, Value] = field(default_factory=dict)  # `self.x = v` in __init__
     init_params: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()  # __constants__
-    unused_properties: Optional[tuple[str, ...]] = None  # __jit_unused_properties__ (None: not set here)
+    #: `__jit_unused_properties__` when set here as a literal; None when not set here or, if it is in
+    #: `class_values`, set by a spelling that is not a literal list of names (unknown)
+    unused_properties: Optional[tuple[str, ...]] = None
     start_lineno: int = 0  # as `FunctionInfo.start_lineno`
 
 
@@ -212,6 +214,7 @@ class _RefCollector(LiveVisitor):
     def __init__(self, context: str) -> None:
         self.context = context
         self.refs: dict[tuple[str, str], None] = {}
+        self.stored: set[str] = set()  # the function's locals: names it binds are not global refs
 
     def visit_FunctionDef(self, node: ast.AST) -> None:  # nested def: a separate (rejected) unit
         return
@@ -233,18 +236,28 @@ class _RefCollector(LiveVisitor):
             return
         name = dotted(node)
         if name:
-            self.refs[("name", name)] = None
+            self.refs[name_ref(name)] = None
             return
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             self.refs[("name", node.id)] = None
+        else:
+            self.stored.add(node.id)
+
+
+def name_ref(name: str) -> tuple[str, str]:
+    """The ref a dotted name read in a function is: `self.helper.run` reads the attribute `helper`
+    of the instance (`("self", "helper")`), anything else is a name."""
+    head, _, rest = name.partition(".")
+    return ("self", rest.split(".", 1)[0]) if head == "self" else ("name", name)
 
 
 def collect_refs_fast(fn: ast.FunctionDef) -> tuple[tuple[str, str], ...]:
     """The refs of a function without static conditions: one iterative walk, nested scopes cut."""
     refs: dict[tuple[str, str], None] = {}
+    stored: set[str] = set()
     stack: list[ast.AST] = list(fn.body) + [a for a in fn.args.defaults + fn.args.kw_defaults if a is not None]
     while stack:
         node = stack.pop()
@@ -259,16 +272,18 @@ def collect_refs_fast(fn: ast.FunctionDef) -> tuple[tuple[str, str], ...]:
                 continue
             name = dotted(node)
             if name:
-                refs[("name", name)] = None
+                refs[name_ref(name)] = None
                 continue
         elif cls is ast.Name:
             if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
                 refs[("name", node.id)] = None  # type: ignore[attr-defined]
+            else:
+                stored.add(node.id)  # type: ignore[attr-defined]
             continue
         elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
             continue
         stack.extend(child_list(node))
-    return tuple(reversed(list(refs)))
+    return _global_refs(reversed(list(refs)), fn, stored)
 
 
 def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ...]:
@@ -278,7 +293,16 @@ def collect_refs(fn: ast.FunctionDef, context: str) -> tuple[tuple[str, str], ..
     for arg in fn.args.defaults + fn.args.kw_defaults:
         if arg is not None:
             collector.visit(arg)
-    return tuple(collector.refs)
+    return _global_refs(collector.refs, fn, collector.stored)
+
+
+def _global_refs(refs: Iterable[tuple[str, str]], fn: ast.FunctionDef, stored: set[str]) -> tuple[tuple[str, str], ...]:
+    """The refs but names the function binds itself (parameters, assignment targets): a parameter
+    `scale` or a local `mean = x.mean()` is not a use of the module-level `scale` or `mean`, as in
+    Python, where a name bound anywhere in a function is local to all of it."""
+    args = fn.args
+    local = stored.union(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a)
+    return tuple(ref for ref in refs if ref[0] != "name" or ref[1].split(".", 1)[0] not in local)
 
 
 def function_info(fn: ast.FunctionDef, class_name: str = "", static_ifs: bool = True) -> FunctionInfo:
@@ -385,20 +409,31 @@ def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             info.annotations[stmt.target.id] = ast.unparse(stmt.annotation)
             if stmt.value is not None:
-                info.class_values[stmt.target.id] = summarize_value(stmt.value)
+                _class_value(info, stmt.target.id, stmt.value)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
-                    info.class_values[target.id] = summarize_value(stmt.value)
-                    if target.id == "__constants__" and isinstance(stmt.value, (ast.List, ast.Tuple, ast.Set)):
-                        info.constants = tuple(
-                            e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                        )
-                    if target.id == "__jit_unused_properties__" and isinstance(stmt.value, (ast.List, ast.Tuple)):
-                        info.unused_properties = tuple(
-                            e.value for e in stmt.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                        )
+                    _class_value(info, target.id, stmt.value)
     return info
+
+
+def _class_value(info: ClassInfo, name: str, value: ast.expr) -> None:
+    """Record a class-body `name = value` (annotated or not: `__jit_unused_properties__:
+    ClassVar[List[str]] = [...]` is read by the compiler all the same)."""
+    info.class_values[name] = summarize_value(value)
+    if name == "__constants__" and isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        info.constants = tuple(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    if name == "__jit_unused_properties__":
+        info.unused_properties = _string_literals(value)
+
+
+def _string_literals(value: ast.expr) -> Optional[tuple[str, ...]]:
+    """The names of a list or tuple literal of strings; None for any other spelling
+    (`Base.__jit_unused_properties__ + ["x"]`, a name), whose names only running it would tell."""
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return None
+    names = tuple(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return names if len(names) == len(value.elts) else None
 
 
 def _jit_call_kind(func: ast.expr, imports: dict[str, str]) -> Optional[str]:
@@ -413,32 +448,64 @@ def _jit_call_kind(func: ast.expr, imports: dict[str, str]) -> Optional[str]:
     return None
 
 
-def _assignments(owner: ast.AST) -> list[tuple[int, str, Value]]:
+#: `nn.Module` methods that return the module itself: `Net().eval()` is the `Net()` instance
+SELF_RETURNING = frozenset({
+    "eval", "train", "to", "cuda", "cpu", "xpu", "mtia", "ipu", "float", "double", "half", "bfloat16",
+    "type", "to_empty", "apply", "requires_grad_", "share_memory",
+})
+
+
+def receiver_value(node: ast.expr) -> Value:
+    """The summary of what an expression denotes as a model: `Net().eval().to(dev)` is `Net()`,
+    `model.eval()` is `model` (methods that return the module itself are looked through)."""
+    while (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+           and node.func.attr in SELF_RETURNING):
+        node = node.func.value
+    return summarize_value(node)
+
+
+def assignments(owner: ast.AST) -> list[tuple[int, str, Value]]:
     """`name = value` assignments in a scope, in line order (for flow-sensitive look-ups)."""
     out = []
     for node in walk(owner):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            out.append((node.lineno, node.targets[0].id, summarize_value(node.value)))
+            out.append((node.lineno, node.targets[0].id, receiver_value(node.value)))
     return sorted(out, key=lambda item: item[0])
 
 
-def _target_value(value: Value, line: int, assigns: list[tuple[int, str, Value]], module_values: dict[str, Value]) -> Value:
-    """Follow `cell = MyCell(...)` (the last assignment before the call) and `model.backbone`."""
-    for _ in range(3):
+def target_value(value: Value, line: int, assigns: list[tuple[int, str, Value]], module_values: dict[str, Value]) -> Value:
+    """Follow `cell = MyCell(...)` (the last assignment before `line`; `model = model.eval()` goes
+    on to the assignment before that one) and `model.backbone`."""
+    for _ in range(4):
         if value[0] == "name":
-            earlier = [v for ln, name, v in assigns if name == value[1] and ln < line]
+            earlier = [(ln, v) for ln, name, v in assigns if name == value[1] and ln < line]
             if earlier:
-                value = earlier[-1]
+                line, value = earlier[-1]
                 continue
             if value[1] in module_values:
                 value = module_values[value[1]]
                 continue
         elif value[0] == "attr" and "." in value[1]:
             head, _, rest = value[1].partition(".")
-            base = _target_value(("name", head), line, assigns, module_values)
+            base = target_value(("name", head), line, assigns, module_values)
             if base[0] == "call":
                 return ("member", base, rest)
         break
+    return value
+
+
+def parameter_value(value: Value, owner: ast.AST) -> Value:
+    """A target that is still a bare parameter name of the enclosing function after local
+    assignments were followed: `("param", name, position, annotation)`, resolved later through the
+    annotation or the function's callers (`def export(model): torch.jit.trace(model, x)`)."""
+    if value[0] != "name" or not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return value
+    args = owner.args
+    positional = args.posonlyargs + args.args
+    for position, arg in enumerate(positional + args.kwonlyargs):
+        if arg.arg == value[1]:
+            annotation = dotted(arg.annotation) if arg.annotation is not None else None
+            return ("param", arg.arg, position if position < len(positional) else -1, annotation or "")
     return value
 
 
@@ -455,9 +522,9 @@ def _call_sites(tree: ast.Module, imports: dict[str, str], module_values: dict[s
                 if kind is None:
                     continue
                 if assigns is None:  # only scopes that call torch.jit pay for the assignment scan
-                    assigns = _assignments(owner) if scope else []
-                target = _target_value(summarize_value(node.args[0]), node.lineno, assigns, module_values)
-                sites.append(CallSite(kind, target, node.lineno, scope))
+                    assigns = assignments(owner) if scope else []
+                target = target_value(receiver_value(node.args[0]), node.lineno, assigns, module_values)
+                sites.append(CallSite(kind, parameter_value(target, owner), node.lineno, scope))
 
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -491,9 +558,9 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
-                    summary.globals[target.id] = summarize_value(stmt.value)
+                    summary.globals[target.id] = receiver_value(stmt.value)
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            summary.globals[stmt.target.id] = summarize_value(stmt.value)
+            summary.globals[stmt.target.id] = summarize_value(stmt.value) if stmt.value is None else receiver_value(stmt.value)
     for name, count in defined.items():
         if count > 1:  # which definition a look-up means depends on the look-up: parse the whole file
             for infos in (summary.functions, summary.classes):

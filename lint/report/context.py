@@ -14,7 +14,9 @@ class ReportContext:
     files_checked: int = 0
     fixed: int = 0
     suppressed: int = 0
-    #: (entry label, finding count) for each script root the summary should list
-    verdicts: list[tuple[str, int]] = field(default_factory=list)
+    #: (context, entry label, finding count) for each script and trace root the summary lists
+    verdicts: list[tuple[str, str, int]] = field(default_factory=list)
+    #: (call site, reason) for each `torch.jit` call whose model tslint cannot name
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
     confirm_summary: Optional[str] = None
     unsafe_fixes: bool = False

@@ -92,6 +92,32 @@ def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None
     _summary(findings, ctx, out, paint)
 
 
+#: how many unresolved call sites the summary names before it only counts the rest
+UNRESOLVED_SHOWN = 10
+
+
+def _entry_points(ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
+    """Per entry point, its verdict; then the call sites whose model could not be named."""
+    for context, title in (("script", "Script entry points:"), ("trace", "Trace entry points:")):
+        rows = [(label, count) for c, label, count in ctx.verdicts if c == context]
+        if not rows:
+            continue
+        out.write(paint(title, BOLD) + "\n")
+        for label, count in rows:
+            plural = "s" * (count != 1)
+            if context == "script":
+                verdict = paint("scriptable", GREEN) if count == 0 else paint(f"not scriptable ({count} finding{plural})", RED)
+            else:
+                verdict = paint("no trace hazard found", GREEN) if count == 0 else paint(f"{count} trace hazard{plural}", RED)
+            out.write(f"  {label}: {verdict}\n")
+    if ctx.unresolved:
+        out.write(paint("Unresolved entry points (name the class with --script/--trace or in config):", BOLD) + "\n")
+        for label, reason in ctx.unresolved[:UNRESOLVED_SHOWN]:
+            out.write(f"  {label}: {reason}\n")
+        if len(ctx.unresolved) > UNRESOLVED_SHOWN:
+            out.write(f"  ... and {len(ctx.unresolved) - UNRESOLVED_SHOWN} more\n")
+
+
 def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
     if ctx.statistics:
         counts = Counter(f.code for f in findings)
@@ -101,11 +127,7 @@ def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _P
             out.write(f"{count:5d}\t{code}\t{summary}\n")
     if ctx.quiet:
         return
-    if ctx.verdicts:
-        out.write(paint("Script entry points:", BOLD) + "\n")
-        for label, count in ctx.verdicts:
-            verdict = paint("scriptable", GREEN) if count == 0 else paint(f"not scriptable ({count} finding{'s' * (count != 1)})", RED)
-            out.write(f"  {label}: {verdict}\n")
+    _entry_points(ctx, out, paint)
     if ctx.confirm_summary:
         out.write(ctx.confirm_summary + "\n")
     fixable = sum(1 for f in findings if f.fix and f.fix.applicability == "safe")
