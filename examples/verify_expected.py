@@ -73,7 +73,7 @@ SCENARIOS: Dict[str, Scenario] = {
     "seed.trace.GatedCell": Scenario("seed", "trace", "seed_models.factories:gated_cell_example",
                                      "export.py:78 torch.jit.trace(model, (x, h))",
                                      other_inputs="(-torch.ones(5, 4), torch.zeros(5, 4))"),
-    # seed: tslint's default `entry = "modules"` also scripts every other nn.Module
+    # seed: `entry = "modules"` (its pyproject.toml) also scripts every other nn.Module
     "seed.script.MyDecisionGate": Scenario("seed", "script", "", "entry=modules: MyDecisionGate()",
                                            zero_arg="seed_models.cells:MyDecisionGate"),
     "seed.script.WrapRNN": Scenario("seed", "script", "", "entry=modules: WrapRNN()",
@@ -94,7 +94,7 @@ SCENARIOS: Dict[str, Scenario] = {
         "realistic", "trace", "tinyseg.factories:boxes_example",
         "export.py:44 torch.jit.trace(masks_to_boxes, (masks,))",
         other_inputs="(torch.stack([torch.arange(32 * 32).view(32, 32) % k < 3 for k in (5, 7, 11)]),)"),
-    # realistic: tslint's default `entry = "modules"` also scripts every other nn.Module
+    # realistic: `entry = "modules"` (its pyproject.toml) also scripts every other nn.Module
     "real.script.ConvBNAct": Scenario("realistic", "script", "tinyseg.factories:make_conv_bn_act",
                                       "entry=modules: ConvBNAct"),
     "real.script.ResidualBlock": Scenario("realistic", "script", "tinyseg.factories:make_residual_block",

@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Sequence, TextIO
 
+from ..config import ENTRY_POLICIES
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="files or folders; `::Name.method` keeps one function")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--config", type=Path, help="pyproject.toml to read [tool.tslint] from")
-    p.add_argument("--entry", choices=("modules", "explicit"), help="which nn.Modules are script entry points")
+    p.add_argument("--entry", choices=ENTRY_POLICIES, help="which nn.Modules are script entry points (default: modules)")
     p.add_argument("--script", action="append", default=[], metavar="QUALNAME", help="also treat this as a script root")
     p.add_argument("--jobs", "-j", type=int, default=1)
     p.add_argument("--real", action="store_true", help="also print torch.jit.script's graph (imports torch and the code)")
@@ -47,7 +49,8 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         err.write(f"tslint ir: error: {exc}\n")
         return 2
-    options = RunOptions(select=["TS999"], entry=EntryOptions(args.entry or config.entry,
+    # the IR of the code asked for: every module in the paths is an entry point unless told otherwise
+    options = RunOptions(select=["TS999"], entry=EntryOptions(args.entry or "modules",
                                                                  list(config.script) + list(args.script), list(config.trace)),
                          jobs=args.jobs, use_cache=False)
     try:
