@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
-from .project.index import (Value, assignments, dotted, module_level_statements, parameter_value, receiver_value,
+from .project.index import (Value, assignments, collect_imports, dotted, module_level_statements, parameter_value, receiver_value,
                             target_value)
 from .project.model import ClassRef, FuncRef, Project
 from .source import SourceError, parsed_file
@@ -48,8 +48,8 @@ def passed_values(project: Project, module: str, scope: str, param: Value) -> It
     callee = FuncRef(module, scope)
     for summary in project.by_module.values():
         for qualname, info in _functions(summary):
-            if not any(kind == "name" and name.rsplit(".", 1)[-1] == scope and project.resolve(summary.module, name) == callee
-                       for kind, name in info.refs.get("trace", ())):
+            # a cheap test on the names the function uses; `_arguments` resolves each call exactly
+            if not any(kind == "name" and name.rsplit(".", 1)[-1] == scope for kind, name in info.refs.get("trace", ())):
                 continue
             node = _function_node(summary, qualname)
             if node is None:
@@ -102,18 +102,35 @@ def _function_node(summary, qualname: str) -> Optional[ast.AST]:
     return None
 
 
+def _callee(project: Project, summary, local_imports: dict[str, str], func: ast.expr) -> Optional[object]:
+    """What a call's function denotes in a caller, its function-local imports first
+    (`from pkg.export import export` inside a method is how export code avoids import cycles)."""
+    name = dotted(func)
+    if not name:
+        return None
+    head, _, rest = name.partition(".")
+    if head in local_imports:
+        return project.resolve_qualified(local_imports[head] + ("." + rest if rest else ""))
+    return project.resolve(summary.module, name)
+
+
 def _arguments(project: Project, summary, qualname: str, node: ast.AST, callee: FuncRef, param: Value) -> Iterator[Passed]:
     assigns: Optional[list] = None
+    local_imports = collect_imports(
+        ast.Module(body=[n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))], type_ignores=[]),
+        summary.module, summary.is_package) if qualname else {}
     for call in ast.walk(node):
-        if not isinstance(call, ast.Call) or project.resolve(summary.module, dotted(call.func) or "") != callee:
+        if not isinstance(call, ast.Call) or _callee(project, summary, local_imports, call.func) != callee:
             continue
         argument = _argument(call, param)
         if argument is None:
             continue
         if assigns is None:
             assigns = assignments(node)
-        value = target_value(receiver_value(argument), call.lineno, assigns, summary.globals)
-        yield Passed(summary.module, qualname, parameter_value(value, node), call.lineno, summary.path)
+        # `NMSModel(m) if nms else m`: either may be passed
+        for choice in (argument.body, argument.orelse) if isinstance(argument, ast.IfExp) else (argument,):
+            value = target_value(receiver_value(choice), call.lineno, assigns, summary.globals)
+            yield Passed(summary.module, qualname, parameter_value(value, node), call.lineno, summary.path)
 
 
 def returned_values(project: Project, ref: FuncRef) -> list[Value]:
@@ -159,20 +176,34 @@ def resolve_parameter(project: Project, module: str, scope: str, param: Value,
     if cls is not None:
         return [(target_of(project, module, ("name", param[3])), f"annotated `{param[1]}: {param[3]}`")], ""
     found: list[tuple[object, str]] = []
-    callers = 0
+    unknown: list[str] = []
     for passed in passed_values(project, module, scope, param):
-        callers += 1
         if passed.value[0] == "param":
+            inner: list = []
             if depth < MAX_DEPTH:
                 inner, _ = resolve_parameter(project, passed.module, passed.scope, passed.value, target_of, depth + 1)
-                found.extend(inner)
+            found.extend(inner)
+            if not inner:
+                unknown.append(f"`{passed.value[1]}` at {passed.path}:{passed.line}")
             continue
         target = target_of(project, passed.module, passed.value)
         if target is not None:
             found.append((target, f"passed at {passed.path}:{passed.line}"))
+        else:
+            unknown.append(f"{_spelled(passed.value)} at {passed.path}:{passed.line}")
     if found:
         return found, ""
     where = f"`{param[1]}` is a parameter of `{scope}`" if scope else f"`{param[1]}`"
-    if callers:
-        return [], f"{where}, and no caller passes a model tslint can resolve"
+    if unknown:
+        return [], f"{where}; its callers pass {', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}, which tslint cannot resolve"
     return [], f"{where}, and nothing in the linted files calls `{scope}`"
+
+
+def _spelled(value: Value) -> str:
+    """A passed value as the user wrote it, near enough for a message."""
+    if value[0] in ("name", "attr"):
+        return f"`{value[1]}`"
+    if value[0] in ("call", "registry") and value[1]:
+        return f"`{value[1]}(...)`"
+    return "a value"
+
