@@ -350,23 +350,59 @@ class Analysis:
     unresolved: list[Unresolved]
     rules: tuple[Rule, ...]
     cache: Cache
+    #: the files the run reports on, when fewer than it indexes (named files of a project)
+    scope: Optional[set[str]] = None
+
+    def reported(self) -> list[SourcePath]:
+        return [sp for sp in self.files if self.scope is None or sp.path in self.scope]
 
 
-def _discover(paths: Iterable[str], config: Config, options: RunOptions) -> tuple[list[SourcePath], Cache]:
-    files = list(discover(paths, config.root, config.exclude, options.force_exclude))
+def project_root(paths: list[str], config: Config) -> Optional[Path]:
+    """The project a run over named files belongs to: the folder of its `[tool.tslint]` config,
+    else the repository holding the files; None when the paths are not all files inside one."""
+    if not paths or not all(os.path.isfile(p) for p in paths):
+        return None
+    resolved = [Path(p).resolve() for p in paths]
+    root = config.path.parent.resolve() if config.path else _repository_root(Path(os.path.commonpath(resolved)))
+    if root is None or not all(root in p.parents for p in resolved):
+        return None
+    return root
+
+
+def _repository_root(start: Path) -> Optional[Path]:
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _discover(paths: Iterable[str], config: Config, options: RunOptions) -> tuple[list[SourcePath], Cache, Optional[set[str]]]:
+    """The files a run indexes, its cache, and the files it reports on when that is fewer: named
+    files are checked as part of their project (a finding in `model.py` may need `layers.py` and
+    the export script that scripts it), so the project is indexed (through the cache) and only the
+    named files are reported (None: all)."""
+    paths = list(paths)
+    named = list(discover(paths, config.root, config.exclude, options.force_exclude))
     cache = Cache(options.cache_dir or (config.root / CACHE_DIR), options.use_cache)
-    return files, cache
+    root = project_root(paths, config)
+    if root is None:
+        return named, cache, None
+    files = list(discover([os.path.relpath(root)], config.root, config.exclude))
+    known = {os.path.realpath(sp.path) for sp in files}
+    files += [sp for sp in named if os.path.realpath(sp.path) not in known]  # named, though excluded
+    wanted = {os.path.realpath(sp.path) for sp in named}
+    return files, cache, {sp.path for sp in files if os.path.realpath(sp.path) in wanted}
 
 
 @gcpolicy.phase()  # the whole run: see gcpolicy
 def analyse(paths: Iterable[str], config: Config, options: RunOptions,
-            found: Optional[tuple[list[SourcePath], Cache, list[FileState]]] = None) -> Analysis:
-    """Phases 1 and 2 (`found`: the files, cache and file states when the caller has them already)."""
+            found: Optional[tuple[list[SourcePath], Cache, Optional[list[FileState]], Optional[set[str]]]] = None) -> Analysis:
+    """Phases 1 and 2 (`found`: the files, cache, file states and scope when the caller has them)."""
     if found is None:
-        files, cache = _discover(paths, config, options)
+        files, cache, scope = _discover(paths, config, options)
         states = [file_state(sp) for sp in files] if cache.enabled else None
     else:
-        files, cache, states = found
+        files, cache, states, scope = found
     jobs = options.jobs or os.cpu_count() or 1
     _SHARED.clear()
     _SHARED["cache"] = cache
@@ -402,19 +438,21 @@ def analyse(paths: Iterable[str], config: Config, options: RunOptions,
         reach, unmatched, unresolved = cached
     else:
         with gcpolicy.phase():  # a graph walk over hundreds of thousands of states, no cycles
-            found = find_roots(project, options.entry)
-            reach = compute_reach(project, found.roots)
-        unmatched, unresolved = found.unmatched, found.unresolved
+            roots = find_roots(project, options.entry)
+            reach = compute_reach(project, roots.roots)
+        unmatched, unresolved = roots.unmatched, roots.unresolved
         cache.put_run("reach", run_name, reach_key, (reach, unmatched, unresolved))
     rules = tuple(r for r in select_rules(options.select, options.ignore) if r.node_types or _has_hooks(r))
-    return Analysis(files, findings, summaries, project, reach, unmatched, unresolved, rules, cache)
+    return Analysis(files, findings, summaries, project, reach, unmatched, unresolved, rules, cache, scope)
 
 
-def _snapshot_keys(files: list[SourcePath], states: list[FileState], options: RunOptions) -> tuple[str, str]:
-    """(name, key) of a run's snapshot: the name says which run (its files and options), the key
-    everything its findings depend on (the content of every file, which also decides noqa)."""
+def _snapshot_keys(files: list[SourcePath], states: list[FileState], options: RunOptions,
+                   scope: Optional[set[str]]) -> tuple[str, str]:
+    """(name, key) of a run's snapshot: the name says which run (its files, the files it reports
+    on, and options), the key everything its findings depend on (the content of every file, which
+    also decides noqa)."""
     settings = repr((options.select, options.ignore, options.entry, sorted(options.per_file_ignores.items()),
-                     options.respect_noqa, options.force_exclude))
+                     options.respect_noqa, options.force_exclude, sorted(scope) if scope is not None else None))
     name = Cache.key("snapshot", settings, *(sp.path for sp in files))
     key = Cache.key("snapshot", settings, *(
         f"{sp.path}\0{sp.module}\0{sp.is_package}\0{digest or (problem.message if problem else '')}"
@@ -426,18 +464,19 @@ def _snapshot_keys(files: list[SourcePath], states: list[FileState], options: Ru
 def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
     """Lint `paths`. A run whose files all have the content the last run with the same files and
     options saw reports that run's findings (its snapshot) at the cost of a read and a hash per file."""
-    files, cache = _discover(paths, config, options)
+    files, cache, scope = _discover(paths, config, options)
     states: Optional[list[FileState]] = None
     snapshot: Optional[tuple[str, str]] = None
     if cache.enabled:
         states = [file_state(sp) for sp in files]
-        snapshot = _snapshot_keys(files, states, options)
+        snapshot = _snapshot_keys(files, states, options, scope)
         stored = cache.get_run("snapshot", *snapshot)
         if stored is not None:
             kept, roots, unmatched, dropped, unresolved = stored
-            return RunResult(kept, files, roots, unmatched, dropped, unresolved,
-                             reanalyse=lambda: analyse(paths, config, options, (files, cache, states)))  # type: ignore[arg-type]
-    result = _run_analysed(analyse(paths, config, options, (files, cache, states)), options)
+            reported = [sp for sp in files if scope is None or sp.path in scope]
+            return RunResult(kept, reported, roots, unmatched, dropped, unresolved,
+                             reanalyse=lambda: analyse(paths, config, options, (files, cache, states, scope)))
+    result = _run_analysed(analyse(paths, config, options, (files, cache, states, scope)), options)
     if snapshot is not None:
         cache.put_run("snapshot", *snapshot, (result.findings, result.roots, result.unmatched, result.suppressed, result.unresolved))
     return result
@@ -447,10 +486,12 @@ def _run_analysed(analysis: Analysis, options: RunOptions) -> RunResult:
     files, summaries, project, reach, rules = (
         analysis.files, analysis.summaries, analysis.project, analysis.reach, analysis.rules,
     )
-    findings = list(analysis.problems)
+    scope = analysis.scope
+    findings = [f for f in analysis.problems if scope is None or f.path in scope]
     jobs = options.jobs or os.cpu_count() or 1
     reached_modules = {ref.module for ref in reach.functions} | {ref.module for ref in reach.classes}
-    to_check = [s for s in summaries if s.module in reached_modules and project.by_module.get(s.module) is s]
+    to_check = [s for s in summaries if s.module in reached_modules and project.by_module.get(s.module) is s
+                and (scope is None or s.path in scope)]
     # phase 3: files whose findings the check table holds (same content, rules, reach and imports)
     # are not read again; the others are checked in parallel, and the table is written once
     table = analysis.cache.table("check")
@@ -472,7 +513,8 @@ def _run_analysed(analysis: Analysis, options: RunOptions) -> RunResult:
 
     kept, dropped = _filter(findings, options)
     kept.sort(key=Finding.sort_key)
-    return RunResult(kept, files, reach.roots, analysis.unmatched, dropped, analysis.unresolved, analysis=analysis)
+    return RunResult(kept, analysis.reported(), reach.roots, analysis.unmatched, dropped, analysis.unresolved,
+                     analysis=analysis)
 
 
 def _has_hooks(rule: Rule) -> bool:

@@ -38,6 +38,47 @@ class Net(nn.Module):
 '''
 
 
+#: a project whose bug in `pkg/model.py` (line 13: `box` may be None) takes two other files to see:
+#: `pkg/layers.py` says what `maybe_box` returns, `export.py` is what scripts `Net`
+CROSS_FILE = {
+    "pyproject.toml": "[tool.tslint]\n",
+    "pkg/__init__.py": "",
+    "pkg/layers.py": """\
+        from typing import Optional
+
+        import torch
+
+
+        def maybe_box(x: torch.Tensor) -> Optional[torch.Tensor]:
+            if x.sum() > 0:
+                return x
+            return None
+    """,
+    "pkg/model.py": """\
+        import torch
+        from torch import nn
+
+        from pkg.layers import maybe_box
+
+
+        class Net(nn.Module):
+            def refine(self, x, box):
+                return x + box
+
+            def forward(self, x):
+                box = maybe_box(x)
+                return self.refine(x, box)
+    """,
+    "export.py": """\
+        import torch
+        from pkg.model import Net
+
+        torch.jit.script(Net())
+    """,
+}
+CROSS_FILE_FINDING = ("pkg/model.py", 13, "TS214")
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Create `files` (relative path -> text, dedented, or bytes) under `root`."""
     for rel, content in files.items():

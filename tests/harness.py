@@ -67,8 +67,13 @@ class Outcome:
     diverges: Optional[bool] = None
 
 
-def run_example_with_torch(source: str, timeout: float = 120) -> Outcome:
+def run_example_with_torch(source: str, timeout: float = 120, files: Optional[dict[str, str]] = None) -> Outcome:
+    """`files` (relative path -> text) are written beside the example, importable by it (an
+    installed library's stand-in)."""
     folder = Path(tempfile.mkdtemp(prefix="tslint-ex-"))
+    for rel, text in (files or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(textwrap.dedent(text))
     path = folder / "example_mod.py"
     path.write_text(textwrap.dedent(source))
     env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")

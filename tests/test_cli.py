@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cliutil import CLEAN, KWARGS_AND_TRY, KWARGS_LINE, TRY_LINE, pairs, tslint, tslint_json, write_tree
+from cliutil import CLEAN, CROSS_FILE, CROSS_FILE_FINDING, KWARGS_AND_TRY, KWARGS_LINE, TRY_LINE, pairs, tslint, tslint_json, write_tree
 from tslint import cli
 from tslint.engine import RunResult
 from tslint.finding import Edit, Finding, Fix
@@ -429,3 +429,14 @@ def test_cli_unsafe_fix_needs_the_flag(tmp_path, monkeypatch):
     assert cli.main(["--diff", "m.py"]) == 0  # nothing safe to apply
     assert cli.main(["--fix", "m.py"]) == 1 and path.read_text() == SOURCE
     assert cli.main(["--fix", "--unsafe-fixes", "m.py"]) == 0 and "y=None" in path.read_text()
+
+
+def test_a_named_file_is_checked_as_part_of_its_project(tmp_path):
+    """`tslint pkg/model.py` (an editor, a hook) reports what the whole-tree run reports for that
+    file, though the finding needs `pkg/layers.py` and the `export.py` that scripts the model."""
+    write_tree(tmp_path, CROSS_FILE)
+    _, whole = tslint_json(".", cwd=tmp_path)
+    _, named = tslint_json("pkg/model.py", cwd=tmp_path)
+    assert pairs(named) == pairs(whole) == {CROSS_FILE_FINDING}
+    _, other = tslint_json("pkg/layers.py", cwd=tmp_path)
+    assert other == []  # only the named file is reported

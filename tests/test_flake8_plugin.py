@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cliutil import KWARGS_AND_TRY, KWARGS_LINE, TRY_LINE, flake8, pairs, tslint_json, write_tree
+from cliutil import CROSS_FILE, CROSS_FILE_FINDING, KWARGS_AND_TRY, KWARGS_LINE, TRY_LINE, flake8, pairs, tslint_json, write_tree
 
 FORMAT = "--format=%(path)s|%(row)d|%(col)d|%(code)s|%(text)s"
 
@@ -105,7 +105,14 @@ def test_flake8_on_single_files_matches_tslint_on_the_same_files(project):
     _, from_tslint = tslint_json(*files, cwd=project)
     _, from_flake8, _ = _flake8_findings("--select", "TS", *files, cwd=project)
     assert _ts1(from_flake8) == _ts1(pairs(from_tslint))
-    assert ("pkg/helpers.py", 5, "TS102") not in from_flake8  # Head (its caller) was not among the paths
+    # named files are checked as part of their project: Head (helpers' caller) reaches line 5
+    assert ("pkg/helpers.py", 5, "TS102") in from_flake8
+
+
+def test_flake8_on_one_file_whose_bug_needs_two_other_files(tmp_path):
+    write_tree(tmp_path, CROSS_FILE)
+    _, found, _ = _flake8_findings("--select", "TS", "pkg/model.py", cwd=tmp_path)
+    assert found == {CROSS_FILE_FINDING}
 
 
 def test_flake8_noqa_is_applied_once_by_flake8(project):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cliutil import CLEAN, KWARGS_AND_TRY, KWARGS_LINE, write_tree
+from cliutil import CLEAN, CROSS_FILE, CROSS_FILE_FINDING, KWARGS_AND_TRY, KWARGS_LINE, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "lint", "rules", "flake8_plugin"]
@@ -95,6 +95,14 @@ def test_hook_fails_on_kwargs_and_passes_on_clean(tmp_path, hooks_repo, pre_comm
     # the whole repository (every tracked Python file in one call)
     everything = _pre_commit(project, pre_commit_home, "run", "--all-files")
     assert everything.returncode == 1 and "models/bad.py" in everything.stdout and "models/good.py" not in everything.stdout
+
+
+def test_hook_on_one_file_whose_bug_needs_two_other_files(tmp_path, hooks_repo, pre_commit_home):
+    project = _project(tmp_path, hooks_repo, CROSS_FILE)
+    proc = _pre_commit(project, pre_commit_home, "run", "--files", "pkg/model.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    path, line, code = CROSS_FILE_FINDING
+    assert f"{path}:{line}:" in proc.stdout and code in proc.stdout
 
 
 def test_hook_honours_tslint_config_and_excludes(tmp_path, hooks_repo, pre_commit_home):
