@@ -40,6 +40,10 @@ class Tslint:
             return None, f"tslint JSON is a {type(data).__name__}, expected a list"
         return data, ""
 
+    def run(self, args: list[str], cwd: str) -> tuple[Optional[list], str]:
+        """Any tslint command whose output is a JSON list (the noise benchmark picks its own options)."""
+        return self._run(args, cwd)
+
     def findings(self, paths: list[str], cwd: str, traces: list[str] = (),
                  confirm: bool = False) -> tuple[Optional[list], str]:
         args = ["--format", "json", "--no-cache", "--entry", "modules"]
