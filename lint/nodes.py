@@ -125,3 +125,25 @@ def function_nodes(fn: ast.AST) -> FunctionNodes:
     if index is None:
         index = _INDEX[fn] = FunctionNodes(fn)
     return index
+
+
+def local_names(fn: ast.AST) -> frozenset[str]:
+    """The names a function binds, which Python looks up as its locals everywhere in its body (a
+    local `mean = x.mean()` or a parameter `scale` is never the imported `mean` or `scale`).
+
+    Parameters, assignment / `for` / `with` / `except` targets, imports and nested `def`/`class`
+    names; a `global` or `nonlocal` declaration takes its names out. Names bound in nested scopes
+    (lambda parameters, comprehension variables, a nested def's locals) count too: a rule looking
+    at a node inside them cannot tell the scopes apart, and taking a name for a local only keeps
+    it from being resolved, never reports it.
+    """
+    index = function_nodes(fn)
+    names = {a.arg for a in index.deep_of_type(ast.arg)}  # type: ignore[attr-defined]
+    names.update(n.id for n in index.deep_of_type(ast.Name) if type(n.ctx) is not ast.Load)  # type: ignore[attr-defined]
+    names.update(n.name for n in index.deep_of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # type: ignore[attr-defined]
+                 if n is not fn)
+    names.update(n.name for n in index.deep_of_type(ast.ExceptHandler) if n.name)  # type: ignore[attr-defined]
+    names.update((a.asname or a.name).split(".", 1)[0] for a in index.deep_of_type(ast.alias))  # type: ignore[attr-defined]
+    for declared in index.of_type(ast.Global, ast.Nonlocal):
+        names.difference_update(declared.names)  # type: ignore[attr-defined]
+    return frozenset(names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
@@ -49,12 +50,54 @@ def decode_source(path: str, data: bytes) -> str:
     return text
 
 
+#: the start of a type comment (`# type: int`), as the tokenizer recognises one
+_TYPE_COMMENT = re.compile(r"#\s*type\s*:")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the parser's line breaks
+
+
+def _disarm_type_comment(text: str, lineno: int) -> Optional[str]:
+    """`text` with the last `# type:` comment of line `lineno` made a plain comment (same length, so
+    every position stays), or None when that line has none."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    if not 0 < lineno <= len(starts):
+        return None
+    start = starts[lineno - 1]
+    end = starts[lineno] if lineno < len(starts) else len(text)
+    found = list(_TYPE_COMMENT.finditer(text, start, end))
+    if not found:
+        return None
+    colon = found[-1].end() - 1
+    return text[:colon] + " " + text[colon + 1:]
+
+
+def _parse(path: str, text: str) -> ast.Module:
+    """`ast.parse` keeping type comments where Python allows them (signatures read them).
+
+    With `type_comments=True` the parser rejects a `# type:` comment where none may stand (after a
+    call, inside brackets), though Python compiles the file: such comments are made plain ones, one
+    by one, and the parse retried; the file's own text is untouched. A real syntax error raises.
+    """
+    try:
+        return ast.parse(text, filename=path, type_comments=True)
+    except SyntaxError:
+        plain = ast.parse(text, filename=path)  # raises when the file is not Python
+    for _ in range(len(_TYPE_COMMENT.findall(text))):
+        try:
+            return ast.parse(text, filename=path, type_comments=True)
+        except SyntaxError as exc:
+            disarmed = _disarm_type_comment(text, exc.lineno or 0)
+            if disarmed is None:
+                break
+            text = disarmed
+    return plain
+
+
 def parse_source(path: str, text: str) -> ast.Module:
     """Parse, or raise SourceError(TS901) with the parser's own line and message."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc. is not ours
-            return ast.parse(text, filename=path, type_comments=True)
+            return _parse(path, text)
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max((exc.offset or 1) - 1, 0)

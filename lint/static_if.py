@@ -8,7 +8,7 @@ Every walk over a function body goes through here, so that no rule reports on co
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 _SCRIPTING = ("is_scripting", "_is_scripting")
 _TRACING = ("is_tracing", "_is_tracing", "_get_tracing_state")
@@ -30,8 +30,40 @@ def _called_name(node: ast.expr) -> Optional[str]:
     return None
 
 
+#: a condition the compiler folds to a constant the linter cannot know (a `Final` attribute of a
+#: module built with unknown arguments, `hasattr`, `is None` on a value of unknown type): either
+#: branch may be the one it drops
+UNDECIDED = "undecided"
+#: what the compiler makes of a condition: True/False (static: only that branch is emitted), None
+#: (tested at run time: both are), or UNDECIDED
+Decision = Union[bool, None, str]
+
+
+def dead_branches(decision: Decision) -> tuple[bool, bool]:
+    """Whether emitter-level rules skip the body and the `else` of a condition so decided: the
+    branch the compiler drops, and both when which one it drops cannot be known."""
+    if decision == UNDECIDED:
+        return True, True
+    return decision is False, decision is True
+
+
+def _constant(test: ast.expr, context: str) -> Optional[bool]:
+    """A literal condition. The script compiler folds only bools (`if False:`; `if 0:` becomes
+    `aten::Bool(0)`, tested at run time) and `None is None`; Python, which runs traced code, skips
+    any falsy literal."""
+    if isinstance(test, ast.Constant) and (isinstance(test.value, bool) or context == "trace"):
+        return bool(test.value)
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+            and all(isinstance(n, ast.Constant) and n.value is None for n in (test.left, test.comparators[0]))):
+        return isinstance(test.ops[0], ast.Is)
+    return None
+
+
 def static_condition(test: ast.expr, context: str) -> Optional[bool]:
     """True/False when the condition is known under `context` ("script" or "trace"), else None."""
+    constant = _constant(test, context)
+    if constant is not None:
+        return constant
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = static_condition(test.operand, context)
         return None if inner is None else not inner
@@ -103,5 +135,7 @@ class LiveVisitor(ast.NodeVisitor):
             self.visit(node.body if known else node.orelse)
 
 
-#: substrings whose absence from a file proves no condition in it is static (a cheap pre-test)
+#: substrings whose absence from a file proves no condition in it is static (a cheap pre-test for
+#: the call graph; literal conditions such as `if False:`, too rare there to cost every file the
+#: slower walk, are cut by the rules' walk)
 STATIC_NAMES = tuple(sorted(set(_SCRIPTING + _TRACING + _TORCH_FUNCTION + ("TYPE_CHECKING",))))

@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .finding import Finding, Fix
-from .nodes import SCOPE_TYPES, function_nodes as function_nodes_index, node_fields
+from .nodes import SCOPE_TYPES, local_names, node_fields
 from .project.index import ClassInfo, FunctionInfo, dotted, member_key, module_level_statements
 from .project.model import ClassRef, FuncRef, Project, Resolved
-from .static_if import static_condition
+from .static_if import UNDECIDED, Decision, dead_branches, static_condition
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
@@ -119,11 +119,17 @@ class FunctionContext(_Reporter):
 
     @cached_property
     def local_names(self) -> frozenset[str]:
-        index = function_nodes_index(self.node)
-        names = set(self.info.params)
-        names.update(sub.id for sub in index.deep_of_type(ast.Name) if type(sub.ctx) is ast.Store)  # type: ignore[attr-defined]
-        names.update(sub.arg for sub in index.deep_of_type(ast.arg))  # type: ignore[attr-defined]
-        return frozenset(names)
+        return local_names(self.node)
+
+    def condition(self, node: Union[ast.If, ast.IfExp]) -> Decision:
+        """What the compiler makes of the condition of an `if` or a ternary. Under script the type
+        checker decides (it knows types, `Final` attributes and `None` checks, as `emitCondExpr`
+        does); a condition it did not reach, and every condition under trace, by its syntax alone."""
+        if self.context == "script":
+            decided = self.types.conditions
+            if node in decided:
+                return decided[node]
+        return static_condition(node.test, self.context)
 
     @cached_property
     def types(self) -> Any:
@@ -197,10 +203,10 @@ class _RuleWalk(ast.NodeVisitor):
         if cls is ast.If:
             self._visit_if(node)  # type: ignore[arg-type]
         elif cls is ast.IfExp:
-            known = static_condition(node.test, self.ctx.context)  # type: ignore[attr-defined]
+            body_dead, else_dead = dead_branches(self.ctx.condition(node))  # type: ignore[arg-type]
             self.visit(node.test)  # type: ignore[attr-defined]
-            self._visit_branch([node.body], known is False)  # type: ignore[attr-defined]
-            self._visit_branch([node.orelse], known is True)  # type: ignore[attr-defined]
+            self._visit_branch([node.body], body_dead)  # type: ignore[attr-defined]
+            self._visit_branch([node.orelse], else_dead)  # type: ignore[attr-defined]
         else:
             for value in values:
                 if type(value) is list:
@@ -214,10 +220,10 @@ class _RuleWalk(ast.NodeVisitor):
                     self.visit(value)
 
     def _visit_if(self, node: ast.If) -> None:
-        known = static_condition(node.test, self.ctx.context)
+        body_dead, else_dead = dead_branches(self.ctx.condition(node))
         self.visit(node.test)
-        self._visit_branch(node.body, known is False, block=True)
-        self._visit_branch(node.orelse, known is True, block=True)
+        self._visit_branch(node.body, body_dead, block=True)
+        self._visit_branch(node.orelse, else_dead, block=True)
 
     def _visit_branch(self, nodes: list, dead: bool, block: bool = False) -> None:
         self.dead += dead
@@ -229,20 +235,27 @@ class _RuleWalk(ast.NodeVisitor):
         self.dead -= dead
 
     def visit_block(self, body: list[ast.stmt]) -> None:
-        """Statements in order; after a live static branch that always exits, the rest is dead."""
+        """Statements in order; after a live static branch that always exits, the rest is dead (and
+        after an undecided `if` with a branch that exits, the rest may be)."""
         dead_from = len(body)
         for i, stmt in enumerate(body):
-            if isinstance(stmt, ast.If):
-                known = static_condition(stmt.test, self.ctx.context)
-                branch = stmt.body if known else stmt.orelse
-                if known is not None and branch and isinstance(branch[-1], (ast.Return, ast.Raise)):
-                    dead_from = i + 1
-                    break
+            if isinstance(stmt, ast.If) and _may_exit_statically(stmt, self.ctx.condition(stmt)):
+                dead_from = i + 1
+                break
         for i, stmt in enumerate(body):
             self.ctx.parents.setdefault(stmt, self.ctx.node)
             self.dead += i >= dead_from
             self.visit(stmt)
             self.dead -= i >= dead_from
+
+
+def _may_exit_statically(stmt: ast.If, decision: Decision) -> bool:
+    """Whether the branch the compiler keeps of a static `if` (either, when UNDECIDED) ends in a
+    `return` or `raise`, so that nothing after the `if` may be emitted."""
+    if decision is None:
+        return False
+    branches = [stmt.body, stmt.orelse] if decision == UNDECIDED else [stmt.body if decision else stmt.orelse]
+    return any(branch and isinstance(branch[-1], (ast.Return, ast.Raise)) for branch in branches)
 
 
 def rules_by_type(rules: list["Rule"], context: str) -> dict[type, list["Rule"]]:

@@ -60,6 +60,9 @@ class UnannotatedParameterDefault(_TypeRule):
     The compiler rejects the whole function: `Expected a default value of type Tensor (inferred) on
     parameter "k".Because "k" was not annotated with an explicit type it is assumed to be type
     'Tensor'.` An `int` annotation with a `None` default is rejected too (`Optional[int]` is needed).
+    `mask: Tensor = None` is the one exception: the definition compiles (the default is an undefined
+    Tensor, and `mask is None` is statically False), but a compiled call that omits `mask` fails with
+    `Unsupported value kind: Tensor` and no source location; such calls are flagged.
 
     ## Example
     ```python
@@ -84,6 +87,8 @@ class UnannotatedParameterDefault(_TypeRule):
     fix_safety = ""
     VALID = [
         _header("@torch.jit.script\ndef f(x, k: int = 2, mask=None, s: Optional[int] = None, r: float = 1):\n    return x * k\n"),
+        _header("@torch.jit.script\ndef f(x, mask: torch.Tensor = None):\n    return x\n\n\n"
+                "@torch.jit.script\ndef g(x):\n    return f(x, x)\n"),
     ]
     INVALID = [
         _header("@torch.jit.script\ndef f(x, k=2):  # error\n    return x * k\n"),

@@ -26,14 +26,15 @@ a constant attribute) is checked with its issues suppressed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..project.index import dotted
-from ..nodes import function_nodes
+from ..nodes import local_names
 from ..project.model import ClassRef, FuncRef, ModuleRef
-from ..static_if import static_condition
+from ..static_if import UNDECIDED, Decision, static_condition
 from . import schemas
 from .ir import Block, Instr
 from .match import match_call, op_result
@@ -169,6 +170,8 @@ class FunctionTypes:
     var_types: dict[str, Type] = field(default_factory=dict)
     block: Block = field(default_factory=Block)
     return_value: str = ""
+    #: `if` / ternary node -> what the compiler makes of its condition (`static_if.Decision`)
+    conditions: dict[ast.AST, Decision] = field(default_factory=dict)
     _nodes: list = field(default_factory=list, repr=False)  # keeps typed nodes alive (ids stay unique)
 
     def type_of(self, node: ast.AST) -> Type:
@@ -197,22 +200,51 @@ class Unit:
     #: the class is scripted as a zero-argument construction builds it (a `modules` root), so a
     #: `self.x = x` attribute has the type of `x`'s literal default
     zero_args: bool = False
+    #: the overload stub whose types this compilation of the body takes (`ProjectTypes.overloads`)
+    overload: Optional[Signature] = None
 
 
 def infer_function(ctx: "FunctionContext") -> FunctionTypes:
-    """Types for the function a rule is checking (with its typed IR)."""
+    """Types for the function a rule is checking (with its typed IR); for an overloaded function,
+    what its compilations under every overload's types find together."""
     state = state_for(ctx.project)
     state.set_tree(ctx.module, ctx.source.tree)
     unit = Unit(state, ctx.module, ctx.node, ctx.class_ref, ctx.info.qualname,
                 zero_args=getattr(ctx, "built_without_args", False))
+    overloads = state.overloads(FuncRef(ctx.module, ctx.info.qualname))
+    units = [dataclasses.replace(unit, overload=sig) for sig in overloads] or [unit]
     try:
-        return run_unit(unit, record_ir=True)
+        return _merge([run_unit(u, record_ir=True) for u in units])
     except RecursionError:
         return _empty(unit)
     except Exception:  # noqa: BLE001 - a checker bug must not hide the other rules' findings
         if os.environ.get("TSLINT_DEBUG"):
             raise
         return _empty(unit)
+
+
+def _merge(compilations: list[FunctionTypes]) -> FunctionTypes:
+    """One view of the compilations of one body (one per overload): every error any of them
+    raises, and a branch is dropped only where all of them drop it."""
+    first = compilations[0]
+    if len(compilations) == 1:
+        return first
+    seen: set[tuple] = set()
+    issues = []
+    for issue in (i for c in compilations for i in c.issues):
+        key = (issue.rule, getattr(issue.node, "lineno", None), getattr(issue.node, "col_offset", None))
+        if key not in seen:
+            seen.add(key)
+            issues.append(issue)
+    conditions: dict[ast.AST, Decision] = {}
+    for c in compilations:
+        for node, decision in c.conditions.items():
+            earlier = conditions.get(node, decision)
+            conditions[node] = decision if earlier == decision else UNDECIDED if UNDECIDED in (earlier, decision) else None
+    expr_types = {k: v for c in reversed(compilations) for k, v in c.expr_types.items()}
+    merged = dataclasses.replace(first, issues=issues, conditions=conditions, expr_types=expr_types)
+    merged._nodes = [n for c in compilations for n in c._nodes]
+    return merged
 
 
 def _empty(unit: Unit) -> FunctionTypes:
@@ -252,10 +284,12 @@ class _Interpreter:
         self.project = unit.state.project
         self.node = unit.node
         self.record = record_ir
-        self.local_names = _local_names(unit.node)
+        self.local_names = local_names(unit.node)
         self.scope = Scope(self.state, unit.module, self.local_names)
         self.parser: AnnotationParser = self.scope.parser()
         self.sig = parse_signature(self.state, unit.module, unit.node, unit.class_ref, unit.qualname)
+        if unit.overload is not None:  # the stub's types, the implementation's decorators
+            self.sig = dataclasses.replace(unit.overload, decorators=self.sig.decorators)
         self._ssa: dict[int, str] = {}
         self.frames: list[dict[str, Var]] = [{}]
         self.issues: list[Issue] = []
@@ -275,6 +309,7 @@ class _Interpreter:
         self.active_checks: list[str] = []
         self.var_types: dict[str, Type] = {}
         self.return_ssa = ""
+        self.conditions: dict[ast.AST, Decision] = {}
 
     # -- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionTypes:
@@ -284,7 +319,7 @@ class _Interpreter:
         self.body(self.node.body)
         returns = self._finish_returns()
         types = FunctionTypes(self.sig, returns, self.issues, self.expr_types, self.var_types, self.block,
-                              self.return_ssa)
+                              self.return_ssa, self.conditions)
         types._nodes = self.keep
         return types
 
@@ -314,6 +349,8 @@ class _Interpreter:
                 continue
             if dt is None or not p.type.known or p.type == ANY:
                 continue
+            if dt == NONE and isinstance(p.type, TensorT):
+                continue  # accepted: the default is an undefined Tensor (a caller omitting it fails)
             if dt == NONE and can_be_none(p.type) is False:
                 self.issue(PARAM_DEFAULT, p.node, f"`{p.name}: {p.type} = None`: Expected a default value of type {p.type} on parameter \"{p.name}\"; annotate it `Optional[{p.type}]`")
             elif (dt in (INT, FLOAT, BOOL, STR) and not _default_fits(dt, p.type)
@@ -532,7 +569,7 @@ class _Interpreter:
             self.expr(s.value)
 
     def stmt_If(self, s: ast.If) -> None:
-        cond = self.cond(s.test)
+        cond = self.decide(s)
         if cond.static is not None:
             # the compiler emits the live branch in place: no block, no join
             self.body(s.body if cond.static else s.orelse)
@@ -751,7 +788,10 @@ class _Interpreter:
             return
         if isinstance(value_node, (ast.List, ast.Dict)):
             return
-        key_ok = index == container.key or (isinstance(index, TensorT) and isinstance(container.key, TensorT))
+        # `_set_item` has one overload per key type, matched with the implicit conversions of
+        # `tryConvertToType`: `d[t.item()] = v` (a number) or `d[n_tensor] = v` on Dict[int, T] compiles
+        key_ok = (index == container.key or (isinstance(index, TensorT) and isinstance(container.key, TensorT))
+                  or _converts(index, container.key))
         # the value binds `t` of `_set_item(Dict(k, t) l, k idx, t v)`: it must unify with the values
         value_ok = bool(is_subtype(value, container.value)) or (
             value != NONE and unify(container.value, value) is not None)
@@ -781,6 +821,13 @@ class _Interpreter:
         return False
 
     # -- conditions --------------------------------------------------------------------------
+    def decide(self, node: Union[ast.If, ast.IfExp]) -> _Cond:
+        """The condition of an `if` or a ternary, and what the compiler makes of it, kept for the
+        rules' walk (which then skips the branches the compiler does not emit)."""
+        cond = self.cond(node.test)
+        self.conditions[node] = cond.static if cond.static is not None or not cond.maybe else UNDECIDED
+        return cond
+
     def cond(self, test: ast.expr) -> _Cond:
         known = static_condition(test, "script")
         if known is not None:
@@ -810,7 +857,7 @@ class _Interpreter:
         t = self.expr(test)
         value = self.ssa(test)
         if isinstance(test, ast.Attribute) and self._maybe_constant_attribute(test):
-            return _Cond(maybe=True, value=value)
+            return self.constant_attribute_cond(test, t, value)
         if t.kind == "Unknown" and isinstance(test, ast.Attribute):
             return _Cond(maybe=True, value=value)
         self.check_truthiness(test, t)
@@ -932,7 +979,19 @@ class _Interpreter:
             return [_ISINSTANCE_KINDS[qual]]
         if qual in ("typing.List", "typing.Tuple", "typing.Dict"):
             return [qual.split(".")[1]]
-        return None
+        ann = self.parser.parse(node)  # a class of the project: a type of its own (no inheritance)
+        return [ann.type] if isinstance(ann.type, ClassT) and ann.error is None else None
+
+    def constant_attribute_cond(self, node: ast.Attribute, t: Type, value: str) -> _Cond:
+        """`if self.flag:` on a `Final` / `__constants__` attribute, which the compiler reads as a
+        constant: a bool makes a static if (`toIValue` in `emitCondExpr`), any other constant becomes
+        `aten::Bool(...)`, tested at run time. Which branch a bool keeps is known only with its value."""
+        known = self.state.constant_value(self.unit.class_ref, node.attr, self.unit.zero_args or self.unit.defaults)  # type: ignore[arg-type]
+        if isinstance(known, bool):
+            return _Cond(static=known, value=value)
+        if known is not None or (t.known and t != BOOL):
+            return _Cond(value=value)
+        return _Cond(maybe=True, value=value)
 
     def _maybe_constant_attribute(self, node: ast.Attribute) -> bool:
         if not (isinstance(node.value, ast.Name) and node.value.id == "self" and self.unit.class_ref):
@@ -1267,7 +1326,7 @@ class _Interpreter:
         return result, self.emit(op, [self.ssa(n) for n in nodes], result, node)
 
     def expr_IfExp(self, node: ast.IfExp, hint: Optional[Type]) -> tuple[Type, str]:
-        c = self.cond(node.test)
+        c = self.decide(node)
         if c.static is not None:
             branch = node.body if c.static else node.orelse
             t = self.expr(branch, hint)
@@ -1714,6 +1773,9 @@ class _Interpreter:
 
     def call_function(self, node: ast.Call, ref: FuncRef, args: list[Type], kwargs: dict[str, Type], exact: bool,
                       bound: bool) -> Type:
+        overloads = self.state.overloads(ref)
+        if overloads:
+            return self.overload_result(overloads, args, kwargs, bound)
         sig = self.state.signature(ref)
         if sig is None:
             return UNKNOWN
@@ -1721,6 +1783,19 @@ class _Interpreter:
         if exact:
             self.check_arguments(node, ref, sig, params, args, kwargs)
         return self.state.return_type(ref)
+
+    def overload_result(self, overloads: list[Signature], args: list[Type], kwargs: dict[str, Type], bound: bool) -> Type:
+        """What a call of an overloaded function gives: the declared return of the first overload
+        whose parameters take the arguments, as the compiler picks it (unknown when none surely does;
+        a call no overload takes is left alone)."""
+        for sig in overloads:
+            params = sig.params[1:] if (bound and sig.is_method) else sig.params
+            by_name = {p.name: p for p in params}
+            pairs = list(zip(params, args)) + [(by_name.get(k), t) for k, t in kwargs.items()]
+            if len(args) <= len(params) and all(p is not None and (not t.known or not p.type.known or _argument_fits(t, p.type))
+                                                for p, t in pairs):
+                return sig.returns or UNKNOWN
+        return UNKNOWN
 
     def check_arguments(self, node: ast.Call, ref: FuncRef, sig: Signature, params: list, args: list[Type],
                         kwargs: dict[str, Type]) -> None:
@@ -1739,6 +1814,19 @@ class _Interpreter:
                 pairs.append((by_name[k.arg], k.value, kwargs[k.arg]))
         for p, a, t in pairs:
             self.check_argument(node, ref, p, a, t)
+        given = {p.name for p, _, _ in pairs}
+        for p in params:
+            if p.name not in given:
+                self.check_omitted(node, ref, p)
+
+    def check_omitted(self, call: ast.Call, ref: FuncRef, param: Any) -> None:
+        """An omitted `x: Tensor = None`: the definition compiles (the default is an undefined
+        Tensor), but a compiled call that leaves it out fails, with no source location."""
+        if param.annotated and isinstance(param.type, TensorT) and _is_none(param.default):
+            callee = ref.qualname.split(".")[-1]
+            self.issue(PARAM_DEFAULT, call,
+                       f"this call omits `{param.name}` of `{callee}`, annotated `Tensor` with a `None` default: "
+                       f"Unsupported value kind: Tensor; annotate it `{param.name}: Optional[Tensor] = None` or pass it")
 
     def check_argument(self, call: ast.Call, ref: FuncRef, param: Any, arg: ast.expr, t: Type) -> None:
         expected = param.type
@@ -1813,20 +1901,6 @@ _TENSOR_RETURNING = {
 def _all_args(node: ast.FunctionDef) -> list[ast.arg]:
     a = node.args
     return a.posonlyargs + a.args + a.kwonlyargs
-
-
-def _local_names(node: ast.FunctionDef) -> frozenset[str]:
-    names = {a.arg for a in _all_args(node)}
-    if node.args.vararg:
-        names.add(node.args.vararg.arg)
-    if node.args.kwarg:
-        names.add(node.args.kwarg.arg)
-    index = function_nodes(node)  # one shared traversal instead of an `ast.walk` per function
-    names.update(sub.id for sub in index.deep_of_type(ast.Name) if type(sub.ctx) is not ast.Load)  # type: ignore[attr-defined]
-    names.update(sub.arg for sub in index.deep_of_type(ast.arg))  # type: ignore[attr-defined]
-    names.update(sub.name for sub in index.deep_of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # type: ignore[attr-defined]
-                 if sub is not node)
-    return frozenset(names)
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ..nodes import walk  # `ast.walk` without its per-node generators (same order)
 from ..project.index import dotted, module_level_statements
@@ -96,6 +96,7 @@ class ProjectTypes:
         self.project = project
         self._checked: tuple[str, Optional[ast.Module]] = ("", None)  # the tree of the file being checked
         self._signatures: dict[FuncRef, Optional[Signature]] = {}
+        self._overloads: dict[FuncRef, list[Signature]] = {}
         self._inferred: dict[FuncRef, "FunctionTypes"] = {}
         self._attrs: dict[ClassRef, dict[str, Type]] = {}
         self._init_types: dict[tuple[ClassRef, int, bool], dict[str, Type]] = {}
@@ -172,6 +173,30 @@ class ProjectTypes:
                 sig = parse_signature(self, ref.module, node, class_ref, ref.qualname)
             self._signatures[ref] = sig
         return self._signatures[ref]
+
+    def overloads(self, ref: FuncRef) -> list[Signature]:
+        """The signatures of the `@torch.jit._overload` / `@torch._jit_internal._overload_method`
+        stubs of a function (empty when it has none). The compiler never compiles such an
+        implementation alone: it compiles it once per stub, with the stub's parameter and return
+        types, and matches each call against the stubs (`_compile_function_with_overload`)."""
+        if ref not in self._overloads:
+            self._overloads[ref] = self._find_overloads(ref)
+        return self._overloads[ref]
+
+    def _find_overloads(self, ref: FuncRef) -> list[Signature]:
+        found = self.function_node(ref)
+        if found is None:
+            return []
+        node, class_node = found
+        if class_node is not None:
+            owner: Iterable[ast.stmt] = class_node.body
+        else:
+            tree = self.definition_tree(ref.module, node.name)
+            owner = module_level_statements(tree.body) if tree is not None else ()
+        class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
+        stubs = [parse_signature(self, ref.module, stub, class_ref, ref.qualname) for stub in owner
+                 if isinstance(stub, (ast.FunctionDef, ast.AsyncFunctionDef)) and stub.name == node.name and stub is not node]
+        return [sig for sig in stubs if sig.decorators & _OVERLOAD_DECORATORS]
 
     def return_type(self, ref: FuncRef) -> Type:
         """The declared return type, or the one the compiler infers from the body."""
@@ -296,6 +321,24 @@ class ProjectTypes:
         pairs += [(a, d) for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None]
         return any(a.arg == param and isinstance(d, ast.Constant) and d.value is None for a, d in pairs)
 
+    def constant_value(self, ref: ClassRef, attr: str, zero_args: bool) -> object:
+        """The value of constant attribute `self.<attr>` when it is known: a class-body literal that no
+        `__init__` along the MRO reassigns (`use_cache: Final[bool] = False`), or, for a module built
+        with no arguments (`zero_args`), the literal `__init__` stores (`self.flag = flag`, `flag=True`).
+        None when unknown."""
+        for klass in self.project.mro(ref):
+            node = self.class_node(klass)
+            init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None) if node else None
+            if init is not None and _assigns_self(init, attr):
+                return self.init_default(ref, attr) if zero_args else None
+        for klass in self.project.mro(ref):
+            node = self.class_node(klass)
+            for stmt in node.body if node else ():
+                target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+                if isinstance(target, ast.Name) and target.id == attr and stmt.value is not None:  # type: ignore[union-attr]
+                    return stmt.value.value if isinstance(stmt.value, ast.Constant) else None  # type: ignore[union-attr]
+        return None
+
     def constant_attributes(self, ref: ClassRef) -> set[str]:
         """Names in `__constants__` or annotated `Final` along the MRO (their `if` may be static)."""
         out: set[str] = set()
@@ -306,6 +349,10 @@ class ProjectTypes:
             out.update(info.constants)
             out.update(n for n, a in info.annotations.items() if "Final" in a)
         return out
+
+
+#: decorators that register an overload with the compiler (`typing.overload` alone does not)
+_OVERLOAD_DECORATORS = frozenset({"_overload", "_overload_method"})
 
 
 def _assigns_self(fn: ast.AST, attr: str, aug_only: bool = False) -> bool:

@@ -1,0 +1,391 @@
+"""Compiler semantics tslint must follow to stay silent on code that compiles (issue 14, item 1):
+branches the compiler folds away, `Final` attributes, overloads, local names that shadow imports,
+and files Python parses. Each case is checked against the real compiler.
+
+Every FLAGGED case must get its code at the line marked `# error` and must fail under torch 2.13
+with the given message; every SILENT case must get none of the listed codes and must compile.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import needs_torch
+from harness import lint_source, run_example_with_torch
+from tslint.rule import expected_lines
+
+HEAD = "import torch\nimport numpy as np\nfrom torch import nn, Tensor\nfrom typing import Dict, List, Optional, Tuple\n"
+EMITTER = ("TS402", "TS409", "TS410", "TS2")
+
+# name -> (source, code, compiler message)
+FLAGGED: dict[str, tuple[str, str, str]] = {
+    # `if 0:` is `aten::Bool(0)`, tested at run time: only bool constants fold
+    "int_literal_condition_is_compiled": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x):
+        if 0:
+            return torch.from_numpy(np.zeros(3))  # error
+        return x
+""", "TS402", "is currently not supported in Torchscript"),
+    # the right operand of `and` is emitted even when the left one is False
+    "and_operand_is_compiled": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x):
+        if False and np.any(x):  # error
+            return x
+        return x
+""", "TS402", "cannot create weak reference"),
+    # a `Final[int]` is a constant, but not a bool one: its `if` is tested at run time
+    "final_int_condition_is_compiled": (HEAD + """
+from typing import Final
+
+
+class Net(nn.Module):
+    n: Final[int] = 0
+
+    def forward(self, x):
+        if self.n:
+            return torch.from_numpy(np.zeros(3))  # error
+        return x
+""", "TS402", "is currently not supported in Torchscript"),
+    # each overload compiles the implementation: the branch a `Packed` argument takes is compiled
+    "overload_branch_of_other_overload_is_compiled": (HEAD + """
+class Packed:
+    def __init__(self, data: Tensor):
+        self.data = data
+
+
+class Net(nn.Module):
+    @torch._jit_internal._overload_method  # noqa: F811
+    def forward(self, input: Tensor) -> Tensor:
+        pass
+
+    @torch._jit_internal._overload_method  # noqa: F811
+    def forward(self, input: Packed) -> Tensor:
+        pass
+
+    def forward(self, input):  # noqa: F811
+        if isinstance(input, Packed):
+            return torch.from_numpy(np.asarray(input.data))  # error
+        return input
+""", "TS402", "is currently not supported in Torchscript"),
+    # `mask: Tensor = None` compiles, but a compiled call that omits `mask` does not (the undefined
+    # Tensor default cannot be inserted; the compiler names no line)
+    "tensor_none_default_omitted": (HEAD + """
+def masked(x: Tensor, mask: Tensor = None) -> Tensor:
+    return x
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return masked(x)  # error
+""", "TS201", "Unsupported value kind: Tensor"),
+    "tensor_none_default_of_submodule_omitted": (HEAD + """
+class Inner(nn.Module):
+    TSLINT_SKIP = True
+
+    def forward(self, x: Tensor, mask: Tensor = None):
+        return x
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    def forward(self, x):
+        return self.inner(x)  # error
+""", "TS201", "Unsupported value kind: Tensor"),
+}
+
+# name -> (source, codes that must not be reported)
+SILENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    # `emitCondExpr` folds bool literals, `not`/`and`/`or` of them and `None is None`
+    "literal_dead_branches": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x):
+        if False:
+            x = torch.from_numpy(np.zeros(3))
+        if not True:
+            x.numpy()
+        if False and x.sum() > 0:
+            x = x + np.ones(2)
+        y = x if True else x.numpy()
+        if None is None:
+            return y
+        return np.zeros(2)
+""", EMITTER),
+    # a `Final[bool]` attribute is a bool constant: its `if` is static; the module is built with
+    # no arguments, so its value is `__init__`'s default (or the class-body literal)
+    "final_bool_known_value": (HEAD + """
+from typing import Final
+
+
+class Net(nn.Module):
+    output_tokens: Final[bool]
+    strict: Final[bool] = False
+    __constants__ = ["legacy"]
+
+    def __init__(self, output_tokens: bool = False, legacy: bool = False):
+        super().__init__()
+        self.output_tokens = output_tokens
+        self.legacy = legacy
+
+    def forward(self, x):
+        if self.strict:
+            x = torch.from_numpy(np.zeros(3))
+        if self.legacy and x.sum() > 0:
+            x = x.numpy()
+        if self.output_tokens:
+            return x, np.zeros(3)
+        return x
+""", EMITTER),
+    # built with arguments tslint does not know: either branch may be the dropped one, and the
+    # attribute decides the return type
+    "final_bool_unknown_value": (HEAD + """
+from typing import Final
+
+
+class Child(nn.Module):
+    TSLINT_SKIP = True
+    output_tokens: Final[bool]
+
+    def __init__(self, output_tokens: bool):
+        super().__init__()
+        self.output_tokens = output_tokens
+
+    def forward(self, x):
+        if self.output_tokens:
+            return x, x.numpy()
+        return x
+
+
+class Net(nn.Module):
+    def __init__(self, output_tokens: bool = False):
+        super().__init__()
+        self.child = Child(output_tokens)
+
+    def forward(self, x):
+        return self.child(x)
+""", EMITTER),
+    # nn.LSTM's pattern: the implementation is compiled once per overload, with its types; the
+    # branch `isinstance` prunes for each is not compiled there (`is_batched` is defined only on
+    # the Tensor path, and used only there)
+    "overloaded_forward_like_lstm": (HEAD + """
+from torch.nn.utils.rnn import PackedSequence
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    @torch._jit_internal._overload_method  # noqa: F811
+    def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None) -> Tuple[Tensor, Tuple[Tensor, Tensor]]:
+        pass
+
+    @torch._jit_internal._overload_method  # noqa: F811
+    def forward(self, input: PackedSequence, hx: Optional[Tuple[Tensor, Tensor]] = None) -> Tuple[PackedSequence, Tuple[Tensor, Tensor]]:
+        pass
+
+    def forward(self, input, hx=None):  # noqa: F811
+        orig_input = input
+        batch_sizes = None
+        if isinstance(orig_input, PackedSequence):
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+        else:
+            is_batched = input.dim() == 3
+            sorted_indices = None
+            unsorted_indices = None
+        output = self.lin(input)
+        if hx is None:
+            hx = (output, output)
+        if isinstance(orig_input, PackedSequence):
+            return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), hx
+        else:
+            if not is_batched:
+                output = output.squeeze(0)
+            return output, hx
+""", ("TS1", "TS2", "TS4")),
+    # calls are matched against the overloads, not the implementation's (inferred Tensor) parameters
+    "overloaded_calls": (HEAD + """
+@torch.jit._overload
+def double(x: int) -> int:
+    pass
+
+
+@torch.jit._overload
+def double(x: Tensor) -> Tensor:
+    pass
+
+
+def double(x):
+    if isinstance(x, int):
+        return x * 2
+    return x + x
+
+
+class Net(nn.Module):
+    @torch._jit_internal._overload_method  # noqa: F811
+    def key(self, x: int) -> str:
+        pass
+
+    @torch._jit_internal._overload_method  # noqa: F811
+    def key(self, x: str) -> str:
+        pass
+
+    def key(self, x):  # noqa: F811
+        if isinstance(x, int):
+            return str(x + 1)
+        return x + "!"
+
+    def forward(self, x):
+        return double(x) * double(3), self.key(3) + self.key("a")
+""", ("TS2",)),
+    # `_set_item` converts a number (or a Tensor) key to the dict's int key, as schema matching does
+    "dict_int_key_from_item": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x):
+        d: Dict[int, Tensor] = {}
+        n = x.sum().long()
+        d[n.item()] = x
+        d[n] = x
+        d[True] = x
+        return d[0]
+""", ("TS2",)),
+    # the definition of `mask: Tensor = None` compiles; callers that pass `mask` compile too
+    "tensor_none_default_passed": (HEAD + """
+class Inner(nn.Module):
+    def forward(self, x: Tensor, mask: Tensor = None):
+        return x * mask
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    def forward(self, x):
+        return self.inner(x, x) + self.inner(x, mask=x)
+""", ("TS201", "TS202")),
+    # a parameter named like an imported function is the parameter, not a call of the function
+    "parameter_shadows_import": (HEAD + """
+from numpy import mean, std
+
+
+class Net(nn.Module):
+    def forward(self, x, mean: float = 0.0, std: float = 1.0):
+        return (x - mean) / std
+""", ("TS4",)),
+    # `mean = x.mean()` makes `mean` local to the whole function (Python's scoping)
+    "local_shadows_import": (HEAD + """
+from numpy import mean
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        mean = x.mean()
+        return mean.abs() + mean
+""", ("TS4",)),
+}
+
+
+def _codes(findings, codes: tuple[str, ...]) -> list[tuple[str, int]]:
+    return [(f.code, f.line) for f in findings if f.code.startswith(codes)]
+
+
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_pattern_is_flagged(name):
+    source, code, _ = FLAGGED[name]
+    lines = [f.line for f in lint_source(source, entry="modules") if f.code == code]
+    assert set(lines) & set(expected_lines(source)), f"{name}: {code} at {lines}, expected {expected_lines(source)}"
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_flagged_pattern_fails_for_real(name):
+    source, _, message = FLAGGED[name]
+    outcome = run_example_with_torch(source)
+    assert not outcome.ok, f"{name}: the compiler accepts it"
+    assert message in outcome.full or message in outcome.message, f"{name}: compiler said {outcome.message!r}"
+
+
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_pattern_is_silent(name):
+    source, codes = SILENT[name]
+    found = _codes(lint_source(source, entry="modules"), codes)
+    assert not found, f"{name}: {found}"
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_silent_pattern_compiles(name):
+    outcome = run_example_with_torch(SILENT[name][0])
+    assert outcome.ok, f"{name}: {outcome.message}\n{outcome.full[:1000]}"
+
+
+def test_parameter_named_like_a_project_function_does_not_reach_it(tmp_path):
+    """`scale` the parameter is not `helpers.scale`: the function is not compiled, so not linted."""
+    (tmp_path / "helpers.py").write_text("import numpy as np\n\n\ndef scale(x):\n    return np.ones(3)\n")
+    findings = lint_source(HEAD + """
+from helpers import scale
+
+
+class Net(nn.Module):
+    def forward(self, x, scale: float = 1.0):
+        return x * scale
+""", folder=tmp_path, entry="modules")
+    assert not findings, findings
+
+
+@pytest.mark.parametrize("text", [
+    "x = [  # type: ignore\n    1]\n",
+    "from typing import List\n\nprint(1)  # type: List[int]\n",
+    "def f(a):\n    # type: (int) -> int\n    print(a)  # type: int\n    return a\n",
+])
+def test_misplaced_type_comment_is_not_a_syntax_error(text):
+    from tslint.source import parse_source
+
+    parse_source("f.py", text)  # Python compiles it: no SourceError
+
+
+def test_file_with_misplaced_type_comment_is_linted(tmp_path):
+    """Python compiles the file, so no TS901, and its code is checked as any other."""
+    findings = lint_source(HEAD + """
+
+class Net(nn.Module):
+    def forward(self, x):
+        print(x)  # type: List[int]
+        return torch.from_numpy(np.zeros(3))  # error
+""", folder=tmp_path, entry="modules")
+    codes = {f.code for f in findings}
+    assert "TS901" not in codes and "TS402" in codes, findings
+
+
+def test_type_comments_that_are_legal_are_kept():
+    from tslint.source import parse_source
+
+    tree = parse_source("f.py", "def f(a):\n    # type: (int) -> int\n    y = []  # type: List[int]\n    print(y)  # type: int\n    return a\n")
+    fn = tree.body[0]
+    assert fn.type_comment == "(int) -> int" and fn.body[0].type_comment == "List[int]"
+
+
+@needs_torch
+def test_installed_rnn_module_is_clean():
+    """torch.nn's LSTM/GRU/RNN (overloaded forwards) compile: no finding on the installed file,
+    linted where it is (so that its relative imports resolve)."""
+    import os
+
+    import torch
+    from tslint.config import Config
+    from tslint.engine import RunOptions, run
+    from tslint.entrypoints import EntryOptions
+
+    site = os.path.dirname(os.path.dirname(torch.__file__))
+    cwd = os.getcwd()
+    os.chdir(site)
+    try:
+        options = RunOptions(use_cache=False, jobs=1, entry=EntryOptions(entry="modules"))
+        findings = run([os.path.join("torch", "nn", "modules", "rnn.py")], Config(path=None), options).findings
+    finally:
+        os.chdir(cwd)
+    assert not findings, findings[:5]
