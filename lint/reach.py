@@ -2,10 +2,12 @@
 
 Under script: an nn.Module compiles `forward`, its `@torch.jit.export` methods, the getters and setters
 of its properties (used or not), what they call, and the `forward` of *every* submodule (used or not);
-a script class compiles all its methods; `@ignore` and
-`@unused` bodies are not read. Under trace: Python runs `forward` and what it calls; what is
-`@torch.jit.script`, `@script_if_tracing`, or a `torch.jit.script(...)` attribute is compiled instead,
-so it switches to the script contract. Every reached function keeps the chain that reached it first.
+a script class compiles all its methods, and a plain object an attribute holds is compiled as one only
+when compiled code reads that attribute; a class whose base tslint cannot see (a library class that may
+or may not be an nn.Module) is not followed; `@ignore` and `@unused` bodies are not read. Under trace:
+Python runs `forward` and what it calls; what is `@torch.jit.script`, `@script_if_tracing`, or a
+`torch.jit.script(...)` attribute is compiled instead, so it switches to the script contract. Every
+reached function keeps the chain that reached it first.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Iterator, Optional, Union
 
 from .entrypoints import Root, Target, target_of
 from .instances import Instance, registry_mappings, submodules
-from .project.model import ClassRef, FuncRef, Project, jit_decorator
+from .project.model import ClassRef, External, FuncRef, Project, is_standard_library, jit_decorator
 
 MAX_STATES = 200_000
 SCRIPT_SWITCH = {"script", "script_if_tracing"}
@@ -58,6 +60,7 @@ class _Walker:
         self._exports: dict[ClassRef, list[FuncRef]] = {}
         self._name_steps: dict[tuple[str, str, str], list[tuple]] = {}
         self._uses_instance: dict[FuncRef, bool] = {}
+        self._attribute_objects: dict[Instance, dict[str, list[Instance]]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def decorators(self, ref: FuncRef) -> set[str]:
@@ -67,6 +70,15 @@ class _Walker:
             found = self._decorators[ref] = (
                 jit_decorator(self.project.decorator_qualnames(ref.module, fn.decorators)) if fn is not None else set())
         return found
+
+    def cached_property(self, ref: FuncRef) -> bool:
+        """Is the method a `functools.cached_property`? Not a `property` to the compiler
+        (`frontend.get_class_properties` takes `isinstance(m, property)`), nor a function: it is
+        never compiled. Reading every attribute before compiling (`get_overload_annotations`) runs
+        it in Python, and the value it caches in the instance becomes a plain attribute."""
+        fn = self.project.function(ref)
+        return fn is not None and bool(fn.decorators) and "functools.cached_property" in \
+            self.project.decorator_qualnames(ref.module, fn.decorators)
 
     def uses_instance(self, ref: FuncRef) -> bool:
         """Does what a function reaches depend on the instance it runs on (`self.x`, `super().x`)?"""
@@ -102,7 +114,10 @@ class _Walker:
 
     def expand_instance(self, context: str, inst: Instance, chain: str) -> None:
         project = self.project
-        is_module = project.is_nn_module(inst.cls)
+        kind = project.nn_module_kind(inst.cls)
+        if kind is None and context == "script":
+            return  # a library base tslint cannot see: module or script class, which code compiles is unknown
+        is_module = kind is not False  # traced: Python calls whatever it is (torch.jit.trace takes only modules)
         if context == "script":
             self.reach.classes.setdefault(inst.cls, chain)
             if is_module:
@@ -118,34 +133,33 @@ class _Walker:
                 for ref in self.compiled_properties(inst.cls):
                     self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
                 for attr, contract, sub in submodules(self.project, inst):
-                    if contract == "trace":
-                        continue  # a traced submodule is compiled from its graph, not its source
-                    self.push("script", sub, None, f"{chain} -> self.{attr}")
+                    if contract == "script" or (not contract and project.is_nn_module(sub.cls)):
+                        self.push("script", sub, None, f"{chain} -> self.{attr}")
             return
         if context == "script":
             info = project.cls(inst.cls)
             for name, fn in (info.methods.items() if info else ()):
-                if name.endswith(".deleter"):
-                    continue  # a property's deleter is never compiled
                 ref = FuncRef(inst.cls.module, fn.qualname)
+                if name.endswith(".deleter") or self.cached_property(ref):
+                    continue  # a property's deleter is never compiled, nor a cached_property
                 self.push("script", ref, inst, f"{chain} -> {ref.qualname}")
 
     def compiled_properties(self, cls: ClassRef) -> list[FuncRef]:
         """Getters and setters of the properties a scripted module has (`torch/jit/frontend.py`
         `get_class_properties`): all of them, inherited ones included, used or not, except those named
-        in `__jit_unused_properties__` and those whose getter is `@torch.jit.unused`."""
+        in `__jit_unused_properties__` and those whose getter is `@torch.jit.unused`; none when that
+        list is unknown (see `unused_properties`)."""
         if cls not in self._properties:  # one answer per class, however many instances are reached
             self._properties[cls] = self._compiled_properties(cls)
         return self._properties[cls]
 
     def _compiled_properties(self, cls: ClassRef) -> list[FuncRef]:
-        project = self.project
-        mro = project.mro(cls)
-        unused: tuple[str, ...] = next(
-            (info.unused_properties for info in map(project.cls, mro) if info and info.unused_properties is not None), ())
+        unused = self.unused_properties(cls)
+        if unused is None:
+            return []  # which properties the compiler skips is unknown: be silent about them all
         seen: set[str] = set()
         out: list[FuncRef] = []
-        for klass in mro:
+        for klass in self.project.mro(cls):
             for name, compiled in self.class_body_names(klass):
                 if name in seen:
                     continue
@@ -153,6 +167,20 @@ class _Walker:
                 if compiled and name not in unused:
                     out.extend(compiled)
         return out
+
+    def unused_properties(self, cls: ClassRef) -> Optional[tuple[str, ...]]:
+        """`__jit_unused_properties__` as the class inherits it (`getattr(cls, ...)`): set by the first
+        class along the MRO that sets it. None (unknown) when that spelling is not a literal, or when
+        a class before it has a base tslint cannot read that may set it (an installed
+        `LightningModule` does); torch's own bases name only torch's properties."""
+        for klass in self.project.mro(cls):
+            info = self.project.cls(klass)
+            if info is not None and "__jit_unused_properties__" in info.class_values:
+                return info.unused_properties
+            if any(isinstance(b, External) and not b.qualname.startswith("torch.") and not is_standard_library(b.qualname)
+                   for b in self.project.class_bases(klass)):
+                return None
+        return ()
 
     def class_body_names(self, klass: ClassRef) -> list[tuple[str, tuple[FuncRef, ...]]]:
         """The names a class body defines, in order, each with the getter and setter compiled for it
@@ -206,7 +234,7 @@ class _Walker:
                 self.follow_self(context, name, instance, chain)
             elif kind == "self" and fn.class_name:
                 method = project.find_method(ClassRef(ref.module, fn.class_name), name)
-                if method is not None:
+                if method is not None and (context == "trace" or not self.cached_property(method)):
                     self.push(context, method, None, f"{chain} -> {method.qualname}")
             elif kind == "super" and fn.class_name and context == "trace":
                 cls = instance.cls if instance else ClassRef(ref.module, fn.class_name)
@@ -221,12 +249,31 @@ class _Walker:
     def follow_self(self, context: str, name: str, instance: Instance, chain: str) -> None:
         method = self.project.find_method(instance.cls, name)
         if method is not None:
-            self.push(context, method, instance, f"{chain} -> {method.qualname}")
+            if context == "trace" or not self.cached_property(method):
+                self.push(context, method, instance, f"{chain} -> {method.qualname}")
             return
-        if context == "trace":  # Python runs whichever class a registry gave the attribute
+        if context == "script":
+            for sub in self.attribute_objects(instance).get(name, ()):
+                self.push("script", sub, None, f"{chain} -> self.{name}")
+        elif context == "trace":  # Python runs whichever class a registry gave the attribute
             for attr, contract, sub in submodules(self.project, instance, registries=True):
                 if attr == name:
                     self.push(contract or "trace", sub, None, f"{chain} -> self.{attr}")
+
+    def attribute_objects(self, instance: Instance) -> dict[str, list[Instance]]:
+        """attribute -> the plain objects (not nn.Modules) of project classes a scripted module's
+        `__init__` stores there. The compiler types such an attribute by compiling the object's
+        class (`_jit_try_infer_type`); when that fails the attribute is dropped silently, and only
+        compiled code that reads `self.<attribute>` fails. So the class is compiled, all its
+        methods, only once a reached script function reads the attribute (see `follow_self`)."""
+        found = self._attribute_objects.get(instance)
+        if found is None:
+            found = self._attribute_objects[instance] = {}
+            if self.project.is_nn_module(instance.cls):
+                for attr, contract, sub in submodules(self.project, instance):
+                    if not contract and not self.project.is_nn_module(sub.cls):
+                        found.setdefault(attr, []).append(sub)
+        return found
 
     def follow_name(self, context: str, module: str, name: str, chain: str) -> None:
         """Push what a name written in `module` reaches. That depends on the name alone, not on the
@@ -244,7 +291,7 @@ class _Walker:
         resolved = self.project.resolve(module, name)
         if isinstance(resolved, FuncRef):
             yield context, resolved, None, f" -> {resolved.qualname}"
-        elif isinstance(resolved, ClassRef) and context == "script" and not self.project.is_nn_module(resolved):
+        elif isinstance(resolved, ClassRef) and context == "script" and self.project.nn_module_kind(resolved) is False:
             yield "script", Instance(resolved, (), module), None, f" -> {resolved.name}"
         elif resolved is None and context == "script":
             yield from self.dispatch_steps(module, name)

@@ -7,11 +7,14 @@ attributes of that module (following re-exports). Anything that is not part of t
 """
 from __future__ import annotations
 
+import builtins
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Iterable, Iterator, Optional, Union
 
+from ..compiler.pysigs import nn_module
 from .index import ClassInfo, FunctionInfo, ModuleSummary
 
 
@@ -49,7 +52,24 @@ Resolved = Union[FuncRef, ClassRef, ModuleRef, External]
 #: an MRO (its methods are Python-only, the compiler never compiles them)
 TORCH_MODULE = ClassRef("torch.nn.modules.module", "Module")
 NN_MODULE_ROOTS = {"torch.nn.modules.module.Module", "torch.nn.Module"}
-NN_MODULE_PREFIXES = ("torch.nn.", "torch.jit.ScriptModule", "torch.ao.nn.")
+#: external bases that are `torch.nn.Module` subclasses besides `torch.nn.X` (see
+#: `external_module_kind`): `torch.jit.ScriptModule`, `torch.nn.Module` as a star import or an
+#: unresolved `nn` spells it, and the one table of well-known third-party module bases that a linted
+#: tree derives from without containing them (extend it here, and only with classes that are
+#: `nn.Module` subclasses in every release)
+MODULE_BASES = frozenset({
+    *NN_MODULE_ROOTS, "nn.Module", "Module",
+    "torch.jit.ScriptModule", "torch.jit._script.ScriptModule", "torch.jit.RecursiveScriptModule",
+    "pytorch_lightning.LightningModule", "pytorch_lightning.core.LightningModule",
+    "pytorch_lightning.core.module.LightningModule", "lightning.LightningModule", "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.LightningModule", "lightning.pytorch.core.module.LightningModule",
+    "transformers.PreTrainedModel", "transformers.modeling_utils.PreTrainedModel",
+})
+#: torch packages whose public classes are all `nn.Module` subclasses (their few mixins excepted:
+#: `LazyModuleMixin`, `_LazyConvXdMixin`); their private helpers (`_functions`, named tuples) are
+#: never bases of a user's class
+TORCH_MODULE_PACKAGES = ("torch.nn.modules.", "torch.ao.nn.", "torch.nn.parallel.", "torch.nn.qat.",
+                         "torch.nn.quantized.", "torch.nn.quantizable.", "torch.nn.intrinsic.")
 CONTAINERS = {
     "torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict",
     "torch.nn.modules.container.ModuleList", "torch.nn.modules.container.Sequential",
@@ -67,7 +87,7 @@ class Project:
                 summary.module = self._unique_name(summary)
             if summary.module:
                 self.by_module[summary.module] = summary
-        self._nn_cache: dict[ClassRef, bool] = {}
+        self._nn_cache: dict[ClassRef, Optional[bool]] = {}
         self._stores: Optional[tuple[frozenset[str], bool]] = None
         # the summaries never change after construction, so class bases and MROs are computed once
         # (reach, class facts and the type checker ask for the same few hundred MROs many times)
@@ -217,27 +237,56 @@ class Project:
         return out
 
     def is_nn_module(self, ref: ClassRef) -> bool:
-        """Does the class derive from `torch.nn.Module` (directly, through torch.nn classes, or
-        through project classes)? An unresolvable library base counts when the class has `forward`."""
-        if ref in self._nn_cache:
-            return self._nn_cache[ref]
-        result = False
-        if any(str(k) in NN_MODULE_ROOTS for k in self.mro(ref)):  # linting torch itself
-            self._nn_cache[ref] = True
+        """Is the class known to derive from `torch.nn.Module` (see `nn_module_kind`)?"""
+        return self.nn_module_kind(ref) is True
+
+    def nn_module_kind(self, ref: ClassRef) -> Optional[bool]:
+        """True when a base along the class's MRO is a module class (`external_module_kind`, or
+        `torch.nn.Module` itself when torch is linted), False when every base is known not to be
+        one, None when an external base is a library class tslint cannot see. The compiler decides
+        by `isinstance(obj, torch.nn.Module)`: a `forward` method proves nothing (transforms,
+        decoding strategies and export backends have one), so an unknown base leaves the class
+        unknown, and callers stay silent about it."""
+        if ref not in self._nn_cache:
+            self._nn_cache[ref] = self._nn_module_kind(ref)
+        return self._nn_cache[ref]
+
+    def _nn_module_kind(self, ref: ClassRef) -> Optional[bool]:
+        mro = self.mro(ref)
+        if any(str(k) in NN_MODULE_ROOTS or TORCH_MODULE in set(self.class_bases(k)) for k in mro):
+            return True  # linting torch itself: nn.Module is a class of the run (kept out of MROs)
+        kinds = {external_module_kind(q) for q in self.external_bases(ref)}
+        if any(len(self.cls(k).bases) > len(tuple(self.class_bases(k))) for k in mro):  # type: ignore[union-attr]
+            kinds.add(None)  # a base that names no class tslint can find (`Base = make_base()`)
+        if True in kinds:
             return True
-        externals = self.external_bases(ref)
-        if any(TORCH_MODULE in set(self.class_bases(k)) for k in self.mro(ref)):
-            result = True  # linting torch itself: nn.Module is a class of the run (kept out of MROs)
-        elif any(q.startswith(NN_MODULE_PREFIXES) or q in ("nn.Module", "Module") for q in externals):
-            result = True
-        elif externals and self.find_method(ref, "forward") is not None:
-            unknown = [q for q in externals if q not in ("object", "typing.NamedTuple", "enum.Enum")]
-            result = bool(unknown) and not any(q.startswith(("torch.", "enum.", "typing.")) for q in unknown)
-        self._nn_cache[ref] = result
-        return result
+        return None if None in kinds else False
 
     def decorator_qualnames(self, module: str, decorators: Iterable[str]) -> list[str]:
         return [self.qualify(module, d) for d in decorators]
+
+
+def external_module_kind(qualname: str) -> Optional[bool]:
+    """Is a base the project cannot see a `torch.nn.Module` subclass? True for `MODULE_BASES`, the
+    `torch.nn.X` classes torch records as modules (`tslint schemas --regenerate` records them) and
+    the classes of `TORCH_MODULE_PACKAGES` (`torch.nn.modules.loss._Loss`); False for the standard
+    library and builtins (`abc.ABC`, `typing.Protocol`, `object`, `Exception`); None for anything
+    else: a library class, a torch class outside those packages, a `torch.nn.X` that is not a module
+    (`torch.nn.Parameter`) or a `torch.nn.utils` class (`PackedSequence`)."""
+    if qualname in MODULE_BASES or (qualname.count(".") == 2 and qualname.startswith("torch.nn.") and nn_module(qualname)):
+        return True
+    if qualname.startswith(TORCH_MODULE_PACKAGES) and not qualname.endswith("Mixin"):
+        return True
+    return False if is_standard_library(qualname) else None
+
+
+def is_standard_library(qualname: str) -> bool:
+    """Is a name outside the project a builtin (`object`, `Exception`) or from the standard library
+    (`abc.ABC`, `typing.Protocol`)? Those are the only external classes whose contents tslint knows
+    without seeing them: none is an nn.Module or carries TorchScript markers."""
+    if "." not in qualname:
+        return hasattr(builtins, qualname)
+    return qualname.split(".", 1)[0] in sys.stdlib_module_names
 
 
 def jit_decorator(qualnames: Iterable[str]) -> set[str]:
