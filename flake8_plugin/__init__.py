@@ -32,7 +32,7 @@ def _options(config: Config) -> RunOptions:
     return RunOptions(
         select=list(config.select), ignore=list(config.ignore),
         entry=EntryOptions(entry=config.entry, script=list(config.script), trace=list(config.trace)),
-        per_file_ignores=config.per_file_ignores, jobs=1, respect_noqa=False,
+        per_file_ignores=config.per_file_ignores, jobs=1, respect_noqa=False, cache_dir=config.cache_dir,
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from . import __version__
-from .config import ENTRY_POLICIES, Config, ConfigError, config_for
+from .config import ENTRY_POLICIES, Config, ConfigError, config_for, unknown_codes, unknown_codes_message
 from .discover import MissingPath
 from .entrypoints import EntryOptions
 from .engine import RunOptions, RunResult, run
@@ -89,9 +89,19 @@ def options_from(args: argparse.Namespace, config: Config) -> RunOptions:
     )
     return RunOptions(
         select=select, ignore=ignore, entry=entry, per_file_ignores=config.per_file_ignores,
-        jobs=args.jobs, use_cache=not args.no_cache, cache_dir=args.cache_dir, respect_noqa=args.respect_noqa,
+        jobs=args.jobs, use_cache=not args.no_cache, cache_dir=args.cache_dir or config.cache_dir,
+        respect_noqa=args.respect_noqa,
         force_exclude=args.force_exclude,
     )
+
+
+def check_cli_codes(args: argparse.Namespace) -> None:
+    """Every code the command line names must select some rule: `--select XYZ` or `--ignore TS9999`
+    would otherwise change nothing and pass silently (ruff refuses them too)."""
+    for option in ("select", "extend_select", "ignore", "extend_ignore"):
+        unknown = unknown_codes(getattr(args, option) or [])
+        if unknown:
+            raise ConfigError(f"--{option.replace('_', '-')}: {unknown_codes_message(unknown)}")
 
 
 def verdicts(result: RunResult) -> list[tuple[str, str, int]]:
@@ -126,6 +136,7 @@ def no_entry_note(result: RunResult, entry: str) -> str:
 def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = check_parser().parse_args(argv)
     try:
+        check_cli_codes(args)
         config = resolve_config(args.config, args.paths)
     except ConfigError as exc:
         err.write(f"tslint: error: {exc}\n")
@@ -136,6 +147,8 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except MissingPath as exc:
         err.write(f"tslint: error: {exc}: no such file or directory\n")
         return 2
+    if not result.files:  # as ruff: a CI that lints nothing must not look green by accident
+        err.write("tslint: warning: No Python files found under the given path(s)\n")
     for name in result.unmatched:
         err.write(f"tslint: warning: --script/--trace/config name {name!r} matched nothing\n")
     err.write(no_entry_note(result, options.entry.entry))

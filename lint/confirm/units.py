@@ -158,7 +158,10 @@ def local_config(project: Project, module: str, config: Config) -> Config:
     summary = project.by_module.get(module)
     if summary is None:
         return config
-    found = find_pyproject(Path(summary.path).resolve().parent)
+    try:
+        found = find_pyproject(Path(summary.path).resolve().parent)
+    except ConfigError:  # a broken config beside the module: the run's own config still applies
+        return config
     if found is None or (config.path is not None and found.resolve() == config.path.resolve()):
         return config
     return _load(found)

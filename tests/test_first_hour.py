@@ -1,0 +1,146 @@
+"""What a ruff user meets in the first hour (issue 18): typos are errors, advertised fixes exist,
+many named roots stay fast, and the output says what happened."""
+from __future__ import annotations
+
+import contextlib
+import io
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cliutil import CLEAN, tslint, write_tree
+from tslint import cli
+from tslint.config import KNOWN_KEYS, ConfigError, find_pyproject, load_config
+
+
+def _main(*argv: str, cwd: Path) -> tuple[int, str, str]:
+    """`tslint ARGV` in this process (fast enough to fuzz): exit code, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+# -- no silent typos --------------------------------------------------------------------------------
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+@pytest.mark.parametrize("code", ["XYZ", "TS9999", "TS1,TS77"])
+def test_unknown_code_on_the_command_line_is_an_error_naming_it(tmp_path, option, code):
+    write_tree(tmp_path, {"model.py": CLEAN})
+    status, out, err = _main(option, code, "--no-cache", "model.py", cwd=tmp_path)
+    assert status == 2 and out == ""
+    bad = code.split(",")[-1]
+    assert f"tslint: error: {option}: unknown rule code or prefix {bad!r}" in err
+
+
+@pytest.mark.parametrize("prefix", ["TS", "TS1", "TS20", "TS201", "ts1"])
+def test_every_prefix_of_a_code_is_valid(tmp_path, prefix):
+    write_tree(tmp_path, {"model.py": CLEAN})
+    status, _, err = _main("--select", prefix, "--no-cache", "--entry", "modules", "model.py", cwd=tmp_path)
+    assert status == 0, err
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('select = ["XYZ"]', "select: unknown rule code or prefix 'XYZ'"),
+    ('ignore = ["TS9999"]', "ignore: unknown rule code or prefix 'TS9999'"),
+    ('extend-select = ["TS1", "E501"]', "extend-select: unknown rule code or prefix 'E501'"),
+    ('[tool.tslint.per-file-ignores]\n"tests/*" = ["TS5", "T5"]', "per-file-ignores.'tests/*': unknown rule code or prefix 'T5'"),
+    ('confirm-timeout = "abc"', "confirm-timeout must be a positive number of seconds, not string 'abc'"),
+    ("confirm-timeout = -1", "confirm-timeout must be a positive number"),
+    ('unsafe-fixes = "false"', "unsafe-fixes must be true or false"),
+    ("entry = 3", "entry must be one of"),
+    ('per-file-ignores = ["TS1"]', "per-file-ignores must be a table"),
+    ('factories = {"a:B" = 1}', "factories.'a:B' must be a string"),
+    ('exclude = ["!"]', "exclude: invalid pattern '!'"),
+    ("script = 3", "script must be a list of strings, not integer 3"),
+    ("cache-dir = 3", "cache-dir must be a folder name, not integer 3"),
+])
+def test_every_config_value_is_checked(tmp_path, body, needle):
+    write_tree(tmp_path, {"pyproject.toml": "[tool.tslint]\n" + body + "\n", "model.py": CLEAN})
+    status, out, err = _main("--no-cache", "model.py", cwd=tmp_path)
+    assert status == 2 and needle in err, err
+    assert err.startswith("tslint: error: ") and "internal error" not in err
+
+
+def test_malformed_tslint_table_is_an_error_with_its_line(tmp_path):
+    """A pyproject.toml that does not parse was skipped, and the run went on with defaults."""
+    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n\n[tool.tslint\nselect = ["TS1"]\n', "model.py": CLEAN})
+    with pytest.raises(ConfigError, match="line 4"):
+        find_pyproject(tmp_path)
+    status, _, err = _main("--no-cache", "model.py", cwd=tmp_path)
+    assert status == 2 and "pyproject.toml: invalid TOML" in err and "line 4" in err
+
+
+def test_a_tslint_key_that_is_not_a_table_is_an_error(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": "[tool]\ntslint = 3\n", "model.py": CLEAN})
+    status, _, err = _main("--no-cache", "--config", "pyproject.toml", "model.py", cwd=tmp_path)
+    assert status == 2 and "pyproject.toml: tool.tslint must be a table, not integer 3" in err
+
+
+def test_broken_toml_that_is_not_tslints_is_skipped(tmp_path):
+    """Another tool's broken pyproject.toml is not tslint's to judge: the one above is used."""
+    write_tree(tmp_path, {"pyproject.toml": "[tool.tslint]\n", "sub/pyproject.toml": "[tool.black\n", "sub/m.py": ""})
+    assert find_pyproject(tmp_path / "sub") == tmp_path / "pyproject.toml"
+
+
+def test_cache_dir_from_config_is_used(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.tslint]\ncache-dir = "build/lintcache"\n', "model.py": CLEAN})
+    assert load_config(tmp_path / "pyproject.toml").cache_dir == tmp_path / "build" / "lintcache"
+    status, _, err = _main("model.py", cwd=tmp_path)
+    assert status == 0, err
+    assert (tmp_path / "build" / "lintcache").is_dir() and not (tmp_path / ".tslint_cache").exists()
+
+
+@pytest.mark.parametrize("files", [{"empty/.keep": ""}, {"empty/notes.txt": "import torch\n"}])
+def test_a_run_without_python_files_says_so(tmp_path, files):
+    write_tree(tmp_path, files)
+    proc = tslint("empty", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "warning: No Python files found under the given path(s)" in proc.stderr
+
+
+_SCALARS = st.one_of(st.text(string.printable, max_size=8), st.integers(), st.floats(allow_nan=False),
+                     st.booleans(), st.sampled_from(["TS", "TS1", "XYZ", "project", "modules", "a:b", "!", "[z-a]"]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                         st.dictionaries(st.text(string.ascii_letters, max_size=5), inner, max_size=3)),
+                       max_leaves=6)
+
+
+def _toml(value) -> str:
+    """`value` as TOML (inline tables and arrays), for the fuzz test's generated configs."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if value == value and abs(value) != float("inf") else "0"
+    if isinstance(value, str):
+        return '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return "{" + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+
+
+def _assert_clean_exit(status: int, err: str) -> None:
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert status in (0, 1, 2)
+    if status == 2:
+        assert "tslint: error: " in err, err
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.dictionaries(st.sampled_from(sorted(KNOWN_KEYS) + ["selcet"]), _VALUES, max_size=4))
+def test_fuzzed_config_values_never_end_in_an_internal_error(tmp_path, table):
+    body = "\n".join(f"{key} = {_toml(value)}" for key, value in table.items())
+    write_tree(tmp_path, {"pyproject.toml": "[tool.tslint]\n" + body + "\n", "model.py": CLEAN})
+    _assert_clean_exit(*_main("--no-cache", "-j", "1", "model.py", cwd=tmp_path)[::2])
+
+
+VALID_TOML = '[tool.tslint]\nselect = ["TS1"]\nexclude = ["build/"]\n[tool.tslint.per-file-ignores]\n"tests/*" = ["TS5"]\n'
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(VALID_TOML)), junk=st.text("[]=\"'{},\n tool.slint", max_size=4))
+def test_fuzzed_broken_toml_never_ends_in_an_internal_error(tmp_path, cut, junk):
+    write_tree(tmp_path, {"pyproject.toml": VALID_TOML[:cut] + junk + VALID_TOML[cut + len(junk):], "model.py": CLEAN})
+    _assert_clean_exit(*_main("--no-cache", "-j", "1", "model.py", cwd=tmp_path)[::2])
