@@ -126,6 +126,9 @@ SILENT = {
     "plain_mixin_with_forward": (HEAD + _NOT_A_MODULE.format(name="ExportMixin", base="object"), ("TS101", "TS114"), {}),
     "library_base_with_forward": (HEAD + "import stand_in\n" + _NOT_A_MODULE.format(
         name="Backend", base="stand_in.Base"), ("TS101", "TS114"), LIB_MIXIN),
+    # a base chosen when the file is imported: whether it is a module is unknown
+    "base_chosen_at_import": (HEAD + "Base = nn.Module if torch.cuda.is_available() else object\n"
+                              + _NOT_A_MODULE.format(name="Block", base="Base"), ("TS101", "TS114"), {}),
     "nn_parameter_subclass_with_forward": (HEAD + _NOT_A_MODULE.format(name="Scale", base="nn.Parameter"),
                                            ("TS101", "TS114"), {}),
     # forward never reads `self.helper`: Helper fails to compile, the attribute is dropped silently
