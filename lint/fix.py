@@ -17,9 +17,12 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from .finding import Edit, Finding
+from .finding import Applicability, Edit, Finding, Fix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .source import SourceFile
 
 
 @dataclass
@@ -145,3 +148,10 @@ def unified_diff(outcome: FixOutcome) -> str:
 def make_edit(source_span: tuple[int, int, int, int], content: str) -> Edit:
     line, col, end_line, end_col = source_span
     return Edit(line, col, end_line, end_col, content)
+
+
+def replacement_fix(source: "SourceFile", node: Any, content: str, message: str,
+                    applicability: Applicability = "safe") -> Fix:
+    """A fix that replaces one node's text (or a `Span`'s) with `content`: what most rules' fixes
+    are, written once so each rule only says what the new text is."""
+    return Fix(message, (make_edit(source.span(node), content),), applicability)

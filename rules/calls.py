@@ -625,6 +625,24 @@ _METHOD_HINTS = {
 }
 
 
+#: dtype conversions TorchScript lacks as methods, and the dtype `.to(...)` takes instead
+_CONVERSIONS = {"bool": "torch.bool", "bfloat16": "torch.bfloat16"}
+
+
+def _conversion_fix(node: ast.Attribute, attr: str, ctx: FunctionContext) -> Optional[Fix]:
+    """`x.bool()` → `x.to(torch.bool)` (the same tensor), when the call takes no arguments and
+    `torch` names the torch module here."""
+    call = ctx.parent(node)
+    dtype = _CONVERSIONS.get(attr)
+    if dtype is None or not isinstance(call, ast.Call) or call.func is not node or call.args or call.keywords:
+        return None
+    if ctx.qualname(ast.Name("torch")) != "torch":
+        return None
+    line, col, _, _ = ctx.source.span(_attr_span(node))
+    _, _, end_line, end_col = ctx.source.span(call)
+    return Fix(f"Replace `.{attr}()` with `.to({dtype})`", (Edit(line, col, end_line, end_col, f"to({dtype})"),), "safe")
+
+
 class MissingTensorMethod(Rule):
     """
     ## What it does
@@ -648,7 +666,8 @@ class MissingTensorMethod(Rule):
     ```
 
     ## Fix safety
-    Renaming `nelement` to `numel` and `ndimension` to `dim` is safe (same results).
+    Renaming `nelement` to `numel` and `ndimension` to `dim`, and `x.bool()` / `x.bfloat16()` to
+    `x.to(torch.bool)` / `x.to(torch.bfloat16)`, is safe (same results).
     """
 
     code = "TS409"
@@ -670,6 +689,7 @@ class MissingTensorMethod(Rule):
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.w = nn.Parameter(torch.ones(2))\n\n    def forward(self, x):\n        return x + self.w.nelement()  # error\n",
         MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x):\n    return x.grad_fn is None  # error\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x: torch.Tensor):\n    return x.bool()  # error\n",
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
@@ -680,7 +700,7 @@ class MissingTensorMethod(Rule):
             return
         rename, instead = _METHOD_HINTS.get(attr, (None, "a `@torch.jit.ignore` helper"))
         kind = "property" if attr in schemas.missing_tensor_properties() else "method"
-        fix = None
+        fix = _conversion_fix(node, attr, ctx)  # type: ignore[arg-type]
         if rename:
             line, col, end_line, end_col = ctx.source.span(_attr_span(node))  # type: ignore[arg-type]
             fix = Fix(f"Replace `.{attr}` with `.{rename}`", (Edit(line, col, end_line, end_col, rename),), "safe")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from tslint.finding import Finding
+from tslint.finding import Edit, Finding, Fix
+from tslint.fix import replacement_fix
 from tslint.neutralize import (
     delete_span, node_at, remove_argument, replace_expression, replace_keyword_line, replace_line_prefix,
     replace_span, stub_definition, stub_statement,
@@ -18,7 +19,7 @@ from tslint.neutralize import (
 from tslint.rule import Rule
 from tslint.walk import FunctionContext, KeywordSpan, Span
 
-from ._kinds import scope_nodes
+from ._kinds import kinds, scope_nodes
 
 
 class VariadicParameters(Rule):
@@ -1121,6 +1122,12 @@ class UnsupportedAugmentedAssignment(Rule):
     ```python
     h = h // 2
     ```
+
+    ## Fix safety
+    The rewrite is safe for numbers and for `@=` (a Tensor has no in-place `@=`: Python already
+    rebinds). For a Tensor, `x //= y` divides in place and other references to `x` see it, while
+    `x = x // y` makes a new Tensor: there the fix is unsafe (`--unsafe-fixes`). A target that calls
+    something (`a[f()] //= 2`) gets no fix.
     """
 
     code = "TS118"
@@ -1144,7 +1151,8 @@ class UnsupportedAugmentedAssignment(Rule):
             return
         target = ast.unparse(node.target)  # type: ignore[attr-defined]
         ctx.report(self, node,
-                   f"`{op}=` isn't supported in TorchScript; write `{target} = {target} {op} …`")
+                   f"`{op}=` isn't supported in TorchScript; write `{target} = {target} {op} …`",
+                   fix=_aug_assign_fix(node, op, ctx))  # type: ignore[arg-type]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.AugAssign,))
@@ -1153,6 +1161,22 @@ class UnsupportedAugmentedAssignment(Rule):
         target = ast.unparse(node.target)
         op = _AUG_OPS[type(node.op)]
         return stub_statement(source, node, f"{target} = {target} {op} ({ast.unparse(node.value)})")
+
+
+def _aug_assign_fix(node: ast.AugAssign, op: str, ctx: FunctionContext) -> Optional[Fix]:
+    """`h //= 2` → `h = h // 2`. None when the target computes something (`a[f()] //= 2` would call
+    `f` twice). Unsafe unless the target is a number: a Tensor's `//=` writes in place, and other
+    references to it see the change (a Tensor has no in-place `@=`: `@=` already rebinds)."""
+    if any(isinstance(n, ast.Call) for n in ast.walk(node.target)):
+        return None
+    target, value = ctx.source.segment(node.target), ctx.source.segment(node.value)
+    if target is None or value is None:
+        return None
+    if not isinstance(node.value, (ast.Name, ast.Constant, ast.Attribute, ast.Call, ast.Subscript)):
+        value = f"({value})"
+    safe = op == "@" or kinds(ctx).kind(node.target) in ("int", "float")
+    return replacement_fix(ctx.source, node, f"{target} = {target} {op} {value}", f"Rewrite as `{target} = {target} {op} …`",
+                           "safe" if safe else "unsafe")
 
 
 class UnaryPlus(Rule):
@@ -1193,9 +1217,11 @@ class UnaryPlus(Rule):
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         if isinstance(node.op, ast.UAdd):  # type: ignore[attr-defined]
+            line, col, _, _ = ctx.source.span(node)
             ctx.report(self, node,
                        "unary `+` isn't supported in TorchScript (the compiler crashes with \"'UnaryOp' object has "
-                       "no attribute 'range'\"); drop the `+`")
+                       "no attribute 'range'\"); drop the `+`",
+                       fix=Fix("Drop the unary `+`", (Edit(line, col, line, col + 1, ""),)))
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.UnaryOp,))

@@ -11,7 +11,8 @@ import ast
 from collections import deque
 from typing import Iterator, Optional
 
-from tslint.finding import Finding
+from tslint.finding import Finding, Fix
+from tslint.fix import replacement_fix
 from tslint.neutralize import (
     delete_span, node_at, replace_expression, replace_span, segment, stub_statement,
 )
@@ -177,7 +178,7 @@ class RaiseNonException(Rule):
 
     code = "TS132"
     name = "raise-non-exception"
-    fix_safety = "safe"
+    fix_safety = "unsafe"  # Python raised TypeError here; the fix raises RuntimeError
     message = "only exceptions can be raised"
     compiler_message = "exceptions must derive from BaseException"
     node_types = (ast.Raise,)
@@ -198,9 +199,12 @@ class RaiseNonException(Rule):
             return
         kind = _raised_kind(exc, ctx)
         if kind is not None:
+            text = ctx.source.segment(exc)
+            fix = replacement_fix(ctx.source, exc, f"RuntimeError({text})", f"Raise `RuntimeError({_text(exc)})`",
+                                  "unsafe") if kind == "str" and text is not None else None
             ctx.report(self, exc,
                        f"`raise {_text(exc)}` raises {_describe(kind)}: only exceptions can be raised; write "
-                       f"`raise RuntimeError({_text(exc)})`")
+                       f"`raise RuntimeError({_text(exc)})`", fix=fix)
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         tree = _parse(source)
@@ -249,7 +253,7 @@ class AssertTuple(Rule):
 
     code = "TS140"
     name = "assert-tuple"
-    fix_safety = "safe"
+    fix_safety = "unsafe"  # the assert starts to fire in Python too
     message = "`assert (cond, msg)` asserts a tuple"
     compiler_message = "Could not cast value of type Tuple"
     node_types = (ast.Assert,)
@@ -265,7 +269,8 @@ class AssertTuple(Rule):
         if isinstance(test, ast.Tuple) and test.elts:
             ctx.report(self, test,
                        "`assert (cond, msg)` asserts a non-empty tuple, which TorchScript can't convert to bool (and "
-                       "Python treats as always true); drop the parentheses: `assert cond, msg`")
+                       "Python treats as always true); drop the parentheses: `assert cond, msg`",
+                       fix=_assert_tuple_fix(node, ctx))  # type: ignore[arg-type]
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         tree = _parse(source)
@@ -284,6 +289,19 @@ class AssertTuple(Rule):
                 end_line, end_col = test.end_lineno or test.lineno, test.end_col_offset or test.col_offset
                 return replace_span(source, test.lineno, test.col_offset, end_line, end_col, text)
         return None
+
+
+def _assert_tuple_fix(node: ast.Assert, ctx: FunctionContext) -> Optional[Fix]:
+    """`assert (cond, msg)` → `assert cond, msg` (parts that span lines keep parentheses). Unsafe:
+    Python never fired the tuple's assert, the fixed one fires when `cond` is false."""
+    test = node.test
+    if node.msg is not None or not isinstance(test, ast.Tuple) or len(test.elts) != 2:
+        return None
+    parts = [ctx.source.segment(e) for e in test.elts]
+    if any(p is None for p in parts):
+        return None
+    text = ", ".join(f"({p})" if "\n" in p else p for p in parts)  # type: ignore[operator]
+    return replacement_fix(ctx.source, test, text, "Drop the parentheses: `assert cond, msg`", "unsafe")
 
 
 class WithNonObject(Rule):
@@ -545,7 +563,8 @@ class MultidimIndexNonTensor(Rule):
             indices = "".join(f"[{_text(e, 20)}]" for e in node.slice.elts)
             ctx.report(self, node,
                        f"`{_text(node)}`: `{base}` is {_describe(kind)}, and multi-dimensional indexing only works "
-                       f"on tensors; index one level at a time (`{base}{indices}`)")
+                       f"on tensors; index one level at a time (`{base}{indices}`)",
+                       fix=_one_level_fix(node, kind, ctx))
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.Subscript,))
@@ -556,6 +575,19 @@ class MultidimIndexNonTensor(Rule):
         if base is None or any(p is None for p in parts):
             return None
         return replace_expression(source, node, base + "".join(f"[{p}]" for p in parts))  # type: ignore[arg-type]
+
+
+def _one_level_fix(node: ast.Subscript, kind: str, ctx: FunctionContext) -> Optional[Fix]:
+    """`grid[i, j]` → `grid[i][j]` on a list, tuple or str; none for a dict, whose `d[i, j]` means
+    the tuple key `(i, j)` in Python."""
+    base = ctx.source.segment(node.value)
+    parts = [ctx.source.segment(e) for e in node.slice.elts]  # type: ignore[attr-defined]
+    if kind == "dict" or base is None or any(p is None or isinstance(e, ast.Starred) for p, e in zip(parts, node.slice.elts)):  # type: ignore[attr-defined]
+        return None
+    if not isinstance(node.value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Constant)):
+        base = f"({base})"
+    indices = "".join(f"[{p}]" for p in parts)
+    return replacement_fix(ctx.source, node, base + indices, f"Index one level at a time: `{_text(node.value)}{indices}`")
 
 
 # ---------------------------------------------------------------------------------------------

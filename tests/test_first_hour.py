@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import string
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cliutil import CLEAN, tslint, write_tree
+from conftest import needs_torch
+from harness import lint_source, run_example_with_torch
 from tslint import cli
 from tslint.config import KNOWN_KEYS, ConfigError, find_pyproject, load_config
+from tslint.fix import apply_edits
+from tslint.rule import all_rules
 
 
 def _main(*argv: str, cwd: Path) -> tuple[int, str, str]:
@@ -144,3 +149,70 @@ VALID_TOML = '[tool.tslint]\nselect = ["TS1"]\nexclude = ["build/"]\n[tool.tslin
 def test_fuzzed_broken_toml_never_ends_in_an_internal_error(tmp_path, cut, junk):
     write_tree(tmp_path, {"pyproject.toml": VALID_TOML[:cut] + junk + VALID_TOML[cut + len(junk):], "model.py": CLEAN})
     _assert_clean_exit(*_main("--no-cache", "-j", "1", "model.py", cwd=tmp_path)[::2])
+
+
+# -- fixes that exist --------------------------------------------------------------------------------
+#: rules whose fix covers some of their cases only, and why the others have none
+PARTIAL_FIXES = {
+    "TS409": "only renames and dtype conversions (`.numpy()`, `.unique()`, `.grad_fn` need a rewrite by hand)",
+    "TS501": "only a branch the fix can move whole into a `script_if_tracing` function",
+}
+FIXABLE = [pytest.param(r, id=r.code) for r in all_rules() if r.fix_safety]
+
+
+@needs_torch
+@pytest.mark.parametrize("rule", FIXABLE)
+def test_every_declared_fix_exists_and_the_fixed_example_compiles(rule):
+    """`tslint rules` marks the rule fixable: its INVALID examples get a fix, the fix silences the rule,
+    and the fixed example compiles (or traces without the warning) with the real torch."""
+    fixed_any = False
+    for example in rule.INVALID:
+        findings = [f for f in lint_source(example) if f.code == rule.code]
+        assert findings, f"{rule.code} does not flag its INVALID example:\n{example}"
+        fixes = [f for f in findings if f.fix]
+        assert fixes or rule.code in PARTIAL_FIXES, f"{rule.code} declares a fix and gives none for:\n{example}"
+        if not fixes:
+            continue
+        fixed_any = True
+        assert {f.fix.applicability for f in fixes} <= {"safe", rule.fix_safety}, "a fix safer than declared"
+        text, applied = apply_edits(textwrap.dedent(example), fixes)
+        assert applied and compile(text, "fixed.py", "exec")
+        assert not [f for f in lint_source(text) if f.code == rule.code], f"{rule.code} still fires after its fix:\n{text}"
+        outcome = run_example_with_torch(text)
+        assert outcome.ok, f"{rule.code}: the fixed example does not compile: {outcome.message}\n{text}"
+        if rule.contexts == frozenset({"trace"}):
+            assert not [w for w in outcome.warnings if rule.compiler_message in w["message"]], text
+    assert fixed_any, f"{rule.code} declares a fix and never gives one"
+
+
+def test_fix_declarations_are_what_the_rule_list_shows(tmp_path):
+    status, out, _ = _main("rules", cwd=tmp_path)
+    fixable = {line.split()[0] for line in out.splitlines() if line.endswith(("[*]", "[**]"))}
+    assert status == 0 and fixable == {r.code for r in all_rules() if r.fix_safety}
+
+
+def test_dtype_conversion_methods_are_fixed_with_to():
+    source = ("import torch\n\n\n@torch.jit.script\ndef f(x: torch.Tensor):\n"
+              "    return x.bool(), x.bfloat16(), x.bool(1)\n")
+    findings = [f for f in lint_source(source) if f.code == "TS409"]
+    text, applied = apply_edits(source, [f for f in findings if f.fix])
+    assert len(findings) == 3 and len(applied) == 2  # `x.bool(1)` is not a conversion: left alone
+    assert "return x.to(torch.bool), x.to(torch.bfloat16), x.bool(1)\n" in text
+
+
+@pytest.mark.parametrize("body,code,fixed", [
+    ("    x //= 2\n    return x\n", "TS118", ("unsafe", "    x = x // 2\n")),  # a Tensor divides in place
+    ("    n = 4\n    n //= x.dim() + 1\n    return x + n\n", "TS118", ("safe", "    n = n // (x.dim() + 1)\n")),
+    ("    l = [x]\n    l[int(x.sum())] //= 2\n    return x\n", "TS118", None),  # the target calls: evaluated twice
+    ("    d = {(0, 1): 2}\n    return x + d[0, 1]\n", "TS137", None),  # a tuple key in Python
+    ("    return x + [[1, 2]][0, 1]\n", "TS137", ("safe", "    return x + [[1, 2]][0][1]\n")),
+])
+def test_fixes_say_when_they_are_unsafe_and_stay_away_when_wrong(body, code, fixed):
+    source = "import torch\n\n\n@torch.jit.script\ndef f(x):\n" + body
+    findings = [f for f in lint_source(source) if f.code == code]
+    assert findings
+    if fixed is None:
+        assert not findings[0].fix
+        return
+    text, _ = apply_edits(source, findings)
+    assert findings[0].fix.applicability == fixed[0] and fixed[1] in text
