@@ -6,14 +6,17 @@ TREE defaults to the installed `transformers` package (located with --python, de
 interpreter, falling back to the accuracy benchmark's venv `bench/.venv`). Prints, with ratios:
 (a) the LibCST parse floor (parse only, N processes), (b) `tslint --no-cache --entry modules` cold,
 (c) `tslint` warm on the unchanged tree, (d) warm after touching one file, (e) the flake8 plugin on one
-~2,000-line file against flake8 with pyflakes only; and each run's peak memory (max RSS of the largest
-process, from getrusage). Figures, not assertions: this is not a test.
+~2,000-line file against flake8 with pyflakes only; (f) with `--many-names N`, a cold run given N
+`--script` names (the tree's classes, in the forms users write them: `pkg.mod.Name`, `mod.Name`,
+`pkg.mod:Name`, some globs and some that match nothing), against (b); and each run's peak memory (max
+RSS of the largest process, from getrusage). Figures, not assertions: this is not a test.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,12 +68,36 @@ def locate_transformers(python: str) -> Path | None:
     return None
 
 
+CLASS = re.compile(r"^class (\w+)", re.MULTILINE)
+
+
+def script_names(tree: Path, files: list[str], count: int) -> list[str]:
+    """`count` `--script` names for the tree's classes, cycling through the forms a config listing a
+    model zoo uses; every 50th is a glob and every 20th names nothing (reported as unmatched)."""
+    classes = []
+    for path in files:
+        module = ".".join(Path(path).relative_to(tree.parent).with_suffix("").parts).removesuffix(".__init__")
+        classes += [(module, name) for name in CLASS.findall(Path(path).read_text(encoding="utf-8", errors="replace"))]
+    names = []
+    for i in range(count):
+        module, name = classes[i % len(classes)] if classes else ("pkg.mod", "Net")
+        if i % 50 == 49:
+            names.append(f"{module}.{name[:3]}*")
+        elif i % 20 == 19:
+            names.append(f"{module}.NoSuchModel{i}")
+        else:
+            names.append((f"{module}.{name}", f"{module.rpartition('.')[2]}.{name}", f"{module}:{name}")[i % 3])
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tree", nargs="?", type=Path)
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--many-names", type=int, default=0, metavar="N",
+                        help="also time a cold run given N --script names (issue 18: named roots at any count)")
     args = parser.parse_args()
     source = args.tree or locate_transformers(args.python)
     if source is None:
@@ -100,11 +127,17 @@ def main() -> int:
     results[f"e1 flake8 pyflakes only ({big_lines} lines)"] = measure(flake8 + ["--select", "F", big], work)
     results["e2 flake8 tslint plugin only"] = measure(flake8 + ["--select", "TS", big], work)
 
+    if args.many_names:
+        named = [a for name in script_names(tree, files, args.many_names) for a in ("--script", name)]
+        results[f"f tslint cold, {args.many_names} --script names"] = measure(tslint + ["--no-cache", *named, tree.name], work)
+
     floor = results["a parse floor (LibCST)"][0]
     cold = results["b tslint cold (--no-cache)"][0]
     print(f"{'measurement':<44}{'seconds':>9}{'ratio':>16}{'peak MiB':>10}{'exit':>6}")
     for name, (secs, mib, code) in results.items():
-        if name.startswith("b"):
+        if name.startswith("f"):
+            ratio = f"{secs / cold:.2f}x cold"
+        elif name.startswith("b"):
             ratio = f"{secs / floor:.2f} of floor"
         elif name.startswith(("c", "d")):
             ratio = f"{secs / cold:.1%} of cold"

@@ -13,8 +13,9 @@ stays unknown is reported as unresolved, with the reason.
 """
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Iterable, Optional, Union
 
 from .instances import Instance, bind_call, member
@@ -99,18 +100,48 @@ def _made_by(project: Project, factory: FuncRef, depth: int) -> Optional[Instanc
     return None
 
 
-def _match_qualname(project: Project, pattern: str) -> list[Target]:
-    """`pkg.mod.Name` / `pkg.mod.Class.method` / globs, also matching by module-name suffix."""
-    out: list[Target] = []
+#: characters that make a `--script` / `--trace` name a glob
+GLOB_CHARS = frozenset("*?[")
+
+
+def _candidates(project: Project) -> list[tuple[str, Target]]:
+    """Every class, function and method of the project under its full dotted name, in module order."""
+    out: list[tuple[str, Target]] = []
     for mod, summary in project.by_module.items():
-        names = [(f"{mod}.{n}", ClassRef(mod, n)) for n in summary.classes]
-        names += [(f"{mod}.{n}", FuncRef(mod, n)) for n in summary.functions]
+        out += [(f"{mod}.{n}", Instance(ClassRef(mod, n), (), mod)) for n in summary.classes]
+        out += [(f"{mod}.{n}", FuncRef(mod, n)) for n in summary.functions]
         for cname, info in summary.classes.items():
-            names += [(f"{mod}.{cname}.{m}", FuncRef(mod, f"{cname}.{m}")) for m in info.methods]
-        for full, ref in names:
-            if full == pattern or full.endswith("." + pattern) or fnmatchcase(full, pattern) or pattern.replace(":", ".") == full:
-                out.append(Instance(ref, (), mod) if isinstance(ref, ClassRef) else ref)
+            out += [(f"{mod}.{cname}.{m}", FuncRef(mod, f"{cname}.{m}")) for m in info.methods]
     return out
+
+
+def _match_qualnames(project: Project, patterns: Iterable[str]) -> dict[str, list[Target]]:
+    """What each name matches: `pkg.mod.Name`, `pkg.mod:Name`, a module-name suffix (`mod.Name`,
+    `Class.method`), or a glob. A config listing every model of a zoo names thousands: exact names
+    are looked up by their last component, and one regex of all the globs filters the candidates
+    before any glob is tried alone (matching every name against every class cost minutes)."""
+    patterns = list(dict.fromkeys(patterns))
+    candidates = _candidates(project)
+    found: dict[str, list[Target]] = {p: [] for p in patterns}
+    exact = [p for p in patterns if not GLOB_CHARS & set(p)]
+    if exact:
+        by_last: dict[str, list[tuple[str, Target]]] = {}
+        for full, target in candidates:
+            by_last.setdefault(full.rpartition(".")[2], []).append((full, target))
+        for pattern in exact:
+            dotted_form = pattern.replace(":", ".")
+            for full, target in by_last.get(dotted_form.rpartition(".")[2], ()):
+                if full == dotted_form or full.endswith("." + pattern):
+                    found[pattern].append(target)
+    globs = [p for p in patterns if GLOB_CHARS & set(p)]
+    if globs:
+        any_glob = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs))
+        for full, target in candidates:
+            if any_glob.match(full):
+                for pattern in globs:
+                    if fnmatch.fnmatchcase(full, pattern):
+                        found[pattern].append(target)
+    return found
 
 
 def find_roots(project: Project, options: EntryOptions) -> Roots:
@@ -131,9 +162,10 @@ def find_roots(project: Project, options: EntryOptions) -> Roots:
                 found.roots.append(Root("script", Instance(ref, (), mod), f"{mod}.{name}", "modules"))
         for site in summary.call_sites:
             _call_site_roots(project, summary, site, found)
+    matched = _match_qualnames(project, [*options.script, *options.trace])
     for context, names in (("script", options.script), ("trace", options.trace)):
         for pattern in names:
-            matches = _match_qualname(project, pattern)
+            matches = matched[pattern]
             if not matches:
                 found.unmatched.append(pattern)
             for target in matches:

@@ -6,6 +6,7 @@ import contextlib
 import io
 import string
 import textwrap
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,11 @@ from cliutil import CLEAN, tslint, write_tree
 from conftest import needs_torch
 from harness import lint_source, run_example_with_torch
 from tslint import cli
-from tslint.config import KNOWN_KEYS, ConfigError, find_pyproject, load_config
+from tslint.config import KNOWN_KEYS, Config, ConfigError, find_pyproject, load_config
+from tslint.engine import RunOptions, analyse
+from tslint.entrypoints import EntryOptions, _candidates, _match_qualnames, find_roots
+from tslint.instances import Instance
+from tslint.project.model import ClassRef, FuncRef
 from tslint.fix import apply_edits
 from tslint.rule import all_rules
 
@@ -216,3 +221,42 @@ def test_fixes_say_when_they_are_unsafe_and_stay_away_when_wrong(body, code, fix
         return
     text, _ = apply_edits(source, findings)
     assert findings[0].fix.applicability == fixed[0] and fixed[1] in text
+
+
+# -- named roots at any count ------------------------------------------------------------------------
+def _match_qualname_before(project, pattern):
+    """`_match_qualname` as it was before issue 18 (every pattern against every name): the spec."""
+    out = []
+    for mod, summary in project.by_module.items():
+        names = [(f"{mod}.{n}", ClassRef(mod, n)) for n in summary.classes]
+        names += [(f"{mod}.{n}", FuncRef(mod, n)) for n in summary.functions]
+        for cname, info in summary.classes.items():
+            names += [(f"{mod}.{cname}.{m}", FuncRef(mod, f"{cname}.{m}")) for m in info.methods]
+        for full, ref in names:
+            if full == pattern or full.endswith("." + pattern) or fnmatchcase(full, pattern) or pattern.replace(":", ".") == full:
+                out.append(Instance(ref, (), mod) if isinstance(ref, ClassRef) else ref)
+    return out
+
+
+def test_exact_and_glob_names_match_as_before():
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    analysis = analyse([str(examples)], Config(), RunOptions(use_cache=False, jobs=1))
+    project = analysis.project
+    full = [name for name, _ in _candidates(project)]
+    assert len(full) > 50
+    patterns = [*full, *(n.split(".", 1)[1] for n in full if "." in n), *(n.rsplit(".", 1)[-1] for n in full),
+                *(n.rsplit(".", 1)[0] + ":" + n.rsplit(".", 1)[1] for n in full),
+                "*", "*.forward", "seed_models.*", "*Cell*", "tinyseg.[bh]*.?*", "no.such.Name", "", "x:y:z", "*:Net*"]
+    matched = _match_qualnames(project, patterns)
+    for pattern in patterns:
+        assert matched[pattern] == _match_qualname_before(project, pattern), pattern
+
+
+def test_thousands_of_names_resolve_and_the_unmatched_are_named(tmp_path):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": "\n".join(
+        f"class Net{i}:\n    def forward(self, x):\n        return x\n" for i in range(300))})
+    names = [f"pkg.models.Net{i}" for i in range(300)] + [f"models:Missing{i}" for i in range(3000)] + ["pkg.models.Net1?"]
+    analysis = analyse([str(tmp_path)], Config(), RunOptions(use_cache=False, jobs=1, entry=EntryOptions(script=names)))
+    roots = find_roots(analysis.project, EntryOptions(script=names))
+    assert len(roots.unmatched) == 3000 and "models:Missing7" in roots.unmatched
+    assert len([r for r in roots.roots if r.origin == "config"]) == 300 + 10
