@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
+from .decorators import decorator_effect
 from .entrypoints import Root, Target, target_of
 from .instances import Instance, registry_mappings, submodules
 from .project.model import ClassRef, External, FuncRef, Project, is_standard_library, jit_decorator
@@ -60,6 +61,7 @@ class _Walker:
         self._exports: dict[ClassRef, list[FuncRef]] = {}
         self._name_steps: dict[tuple[str, str, str], list[tuple]] = {}
         self._uses_instance: dict[FuncRef, bool] = {}
+        self._body_compiled: dict[FuncRef, bool] = {}
         self._attribute_objects: dict[Instance, dict[str, list[Instance]]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
@@ -79,6 +81,14 @@ class _Walker:
         fn = self.project.function(ref)
         return fn is not None and bool(fn.decorators) and "functools.cached_property" in \
             self.project.decorator_qualnames(ref.module, fn.decorators)
+
+    def body_compiled(self, ref: FuncRef, decorators: tuple[str, ...]) -> bool:
+        """Is the function's own body what `torch.jit.script` compiles? Not when a decorator hands
+        the compiler something else (`lint/decorators.py`): tslint does not judge that body."""
+        found = self._body_compiled.get(ref)
+        if found is None:
+            found = self._body_compiled[ref] = not decorators or decorator_effect(self.project, ref.module, decorators)[0]
+        return found
 
     def uses_instance(self, ref: FuncRef) -> bool:
         """Does what a function reaches depend on the instance it runs on (`self.x`, `super().x`)?"""
@@ -226,7 +236,7 @@ class _Walker:
         if context == "trace" and jit & SCRIPT_SWITCH:
             self.push("script", ref, instance, chain)
             return
-        if context == "script" and jit & {"ignore", "unused"}:
+        if context == "script" and (jit & {"ignore", "unused"} or not self.body_compiled(ref, fn.decorators)):
             return
         self.reach.functions.setdefault(ref, {}).setdefault(context, chain)
         for kind, name in fn.refs.get(context, ()):

@@ -57,6 +57,9 @@ class Rule:
     fix_safety: ClassVar[str] = ""
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
+    #: other modules the examples import, by file name, written beside each example (for rules
+    #: about what crosses modules, such as the globals a decorator's module provides)
+    FILES: ClassVar[dict[str, str]] = {}
 
     def visit(self, node: ast.AST, ctx: "FunctionContext") -> None:
         """Called for each node of `node_types` in live code of a function under contract."""

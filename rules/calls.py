@@ -9,15 +9,20 @@ libraries whose Python source does not compile). Decorators that the compiler si
 from __future__ import annotations
 
 import ast
+import builtins
 import re
+import typing
 from typing import Optional
 
 from tslint.compiler import schemas
+from tslint.decorators import decorator_effect
 from tslint.finding import Edit, Finding, Fix
 from tslint.neutralize import node_at, replace_expression
 from tslint.project.index import dotted
 from tslint.project.model import ClassRef, External, FuncRef
 from tslint.rule import Rule
+from tslint.source import SourceError, parsed_file
+from tslint.static_if import live_body
 from tslint.walk import FunctionContext, Span
 
 from ._classfacts import const_type, function_def, self_attr
@@ -1094,7 +1099,8 @@ class PythonCallNotExportable(Rule):
 
 # ==================================================================================================
 def _wraps_wrapper(ctx: FunctionContext, ref: FuncRef) -> bool:
-    """Does the project decorator `ref` return an inner function decorated with `functools.wraps`?"""
+    """Does the project decorator `ref` return an inner function decorated with `functools.wraps`
+    that does something besides calling the wrapped function (whose dropping changes behaviour)?"""
     fn = function_def(ctx.project, ref.module, ref.qualname)
     if fn is None:
         return False
@@ -1103,8 +1109,21 @@ def _wraps_wrapper(ctx: FunctionContext, ref: FuncRef) -> bool:
             for dec in node.decorator_list:
                 name = dotted(dec.func if isinstance(dec, ast.Call) else dec)
                 if name and ctx.project.qualify(ref.module, name) == "functools.wraps":
-                    return True
+                    return not _only_forwards(node)
     return False
+
+
+def _only_forwards(wrapper: ast.FunctionDef) -> bool:
+    """`return fn(*args, **kwargs)` (after a docstring) and nothing else."""
+    body = [s for s in wrapper.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return False
+    call = body[0].value
+    args, kwarg = wrapper.args.vararg, wrapper.args.kwarg
+    return (len(call.args) == 1 and isinstance(call.args[0], ast.Starred) and args is not None
+            and isinstance(call.args[0].value, ast.Name) and call.args[0].value.id == args.arg
+            and len(call.keywords) == 1 and call.keywords[0].arg is None and kwarg is not None
+            and isinstance(call.keywords[0].value, ast.Name) and call.keywords[0].value.id == kwarg.arg)
 
 
 _WRAPS_DIVERGES = (
@@ -1164,6 +1183,123 @@ class WrapsDecoratorDropped(Rule):
                 ctx.report(self, dec, f"`@{name}` wraps with `functools.wraps`, and TorchScript compiles the wrapped "
                                       f"function: the wrapper's code does not run in the scripted model; move its "
                                       f"behaviour into `{ctx.node.name}` itself")
+
+
+_DECORATOR_MODULE = """\
+    import functools
+
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **kwargs)
+        return wrapper
+"""
+
+
+def _names_bound_in(node: ast.AST) -> set[str]:
+    """Every name a function binds, nested functions included: an approximation of the wrapper's
+    closure (`fn`, a factory's arguments), which the compiler reads along with its globals."""
+    names: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, ast.arg):
+            names.add(sub.arg)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+    return names
+
+
+def _module_names(ctx: FunctionContext, module: str, decorator: FuncRef) -> Optional[set[str]]:
+    """The names the wrapper's globals and closure provide, or None when tslint cannot list them
+    (a star import, an unreadable file)."""
+    summary = ctx.project.summary(module)
+    if summary is None:
+        return None
+    try:
+        source = parsed_file(summary.path, summary.digest, summary.module)
+    except (OSError, SourceError, RecursionError, ValueError):
+        return None
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(source.tree)):
+        return None
+    names = set(summary.imports) | set(summary.functions) | set(summary.classes) | set(summary.globals)
+    for node in source.tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == decorator.qualname:
+            names |= _names_bound_in(node)
+    return names | set(dir(builtins)) | set(dir(typing))
+
+
+class DecoratorModuleGlobals(Rule):
+    """
+    ## What it does
+    Flags a global name in a compiled function decorated with a project decorator built with
+    `functools.wraps` in *another* module, when that module does not define the name.
+
+    ## Why is this bad?
+    TorchScript compiles the object the decorator returns: `inspect` follows `__wrapped__` back to
+    the decorated source, but the free names in it are looked up in the wrapper's `__globals__`, the
+    globals of the module that defines the decorator (`torch/jit/_recursive.py` `try_compile_fn`,
+    `createResolutionCallbackFromClosure`). A name that module lacks (`torch`, `F`, a helper) is
+    `undefined value`, though the code runs in Python. Rotary embeddings decorated with a
+    `dynamic_rope_update`-style decorator are the common case.
+
+    ## Example
+    ```python
+    # decorators.py: no `import torch` here
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **kwargs)
+        return wrapper
+
+    # model.py
+    class Net(nn.Module):
+        @logged
+        def forward(self, x):
+            return torch.relu(x)
+    ```
+
+    ## Use instead
+    Import the names in the decorator's module too, drop the decorator from compiled code, or move
+    the body into an undecorated function that the decorated one calls.
+    """
+
+    code = "TS419"
+    name = "decorator-module-globals"
+    message = "name undefined in the module of a functools.wraps decorator"
+    compiler_message = "undefined value"
+    FILES = {"decorators.py": _DECORATOR_MODULE}
+    VALID = [
+        MODULE_HEADER + "from decorators import logged\n\n\nclass Net(nn.Module):\n    @logged\n    def forward(self, x):\n"
+        "        y = x * 2\n        return y + len([y])\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "from decorators import logged\n\n\nclass Net(nn.Module):\n    @logged\n    def forward(self, x):\n"
+        "        y = x * 2\n        return torch.relu(y)  # error\n",
+    ]
+
+    def check_function(self, ctx: FunctionContext) -> None:
+        compiled, wrapped = decorator_effect(ctx.project, ctx.module, ctx.info.decorators)
+        if not compiled or not wrapped or wrapped[0].module == ctx.module:
+            return
+        outer = wrapped[0]  # the outermost decorator's wrapper is the object compiled
+        decorator = ctx.project.resolve(ctx.module, outer.decorator)
+        if not isinstance(decorator, FuncRef):
+            return
+        available = _module_names(ctx, outer.module, decorator)
+        if available is None:
+            return
+        local = ctx.local_names
+        used = [n for stmt in live_body(ctx.node.body, "script") for n in ast.walk(stmt)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local]
+        for node in sorted(used, key=lambda n: (n.lineno, n.col_offset)):
+            if node.id not in available:
+                ctx.report(self, node, f"`{node.id}` is undefined for the compiler ('undefined value {node.id}'): "
+                                       f"`@{outer.decorator}` wraps with `functools.wraps` in `{outer.module}`, whose "
+                                       f"globals TorchScript resolves `{ctx.node.name}`'s names in; import `{node.id}` "
+                                       f"there, or keep the decorator off compiled code")
+                return
 
 
 _GRAD_DECORATORS = {

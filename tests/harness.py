@@ -86,15 +86,21 @@ def run_example_with_torch(source: str, timeout: float = 120, files: Optional[di
     return Outcome(data["ok"], data["message"], data["line"], data.get("full", ""), data["warnings"], data["diverges"])
 
 
-def lint_source(source: str, folder: Optional[Path] = None, **entry: object) -> list[Finding]:
+def lint_source(source: str, folder: Optional[Path] = None, files: Optional[dict[str, str]] = None,
+                **entry: object) -> list[Finding]:
+    """Lint the example (and `files`, other project modules beside it, as `run_example_with_torch`
+    writes them)."""
     folder = folder or Path(tempfile.mkdtemp(prefix="tslint-lint-"))
     path = folder / "example_mod.py"
     path.write_text(textwrap.dedent(source))
+    for rel, text in (files or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(textwrap.dedent(text))
     # rule examples state the library contract: every module they define is an entry point
     options = RunOptions(use_cache=False, jobs=1, entry=EntryOptions(**{"entry": "modules", **entry}))  # type: ignore[arg-type]
     cwd = os.getcwd()
     os.chdir(folder)
     try:
-        return run(["example_mod.py"], Config(path=None), options).findings
+        return run(["example_mod.py", *sorted(files or ())], Config(path=None), options).findings
     finally:
         os.chdir(cwd)

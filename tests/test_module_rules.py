@@ -16,6 +16,7 @@ import pytest
 from conftest import needs_torch
 from harness import lint_source, run_example_with_torch
 from tslint.config import Config
+from tslint.entrypoints import EntryOptions
 from tslint.engine import RunOptions, run
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import Dict, Final, List, Optional, Tuple\n\n\n"
@@ -31,7 +32,7 @@ def lint_files(files: dict[str, str]) -> list:
     cwd = os.getcwd()
     os.chdir(root)
     try:
-        return run(["."], Config(path=None), RunOptions(use_cache=False, jobs=1)).findings
+        return run(["."], Config(path=None), RunOptions(use_cache=False, jobs=1, entry=EntryOptions(entry="modules"))).findings
     finally:
         os.chdir(cwd)
 

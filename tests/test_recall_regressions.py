@@ -388,6 +388,7 @@ def test_reach_includes_property_accessors_the_compiler_compiles(tmp_path):
     deleters, `__jit_unused_properties__` and `@torch.jit.unused` getters are not."""
     from tslint.config import Config
     from tslint.engine import RunOptions, analyse
+    from tslint.entrypoints import EntryOptions
 
     (tmp_path / "props.py").write_text(HEAD + """
 class Mixin:
@@ -431,7 +432,7 @@ class Net(nn.Module, Mixin):
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        reach = analyse(["props.py"], Config(path=None), RunOptions(use_cache=False, jobs=1)).reach
+        reach = analyse(["props.py"], Config(path=None), RunOptions(use_cache=False, jobs=1, entry=EntryOptions(entry="modules"))).reach
     finally:
         os.chdir(cwd)
     reached = {ref.qualname for ref, contexts in reach.functions.items() if "script" in contexts}

@@ -14,6 +14,9 @@ FORWARD_KWARGS = "import torch\n\nclass M(torch.nn.Module):\n    def forward(sel
 
 
 def tslint(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The command on library code: every module the tests write is an entry point."""
+    if not any(a.startswith("--entry") for a in args):
+        args = ("--entry", "modules", *args)
     return subprocess.run([*TSLINT, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
@@ -110,7 +113,7 @@ def test_linter_never_imports_or_executes_user_code(tmp_path: Path):
 def test_linter_does_not_import_torch(tmp_path: Path):
     (tmp_path / "m.py").write_text(FORWARD_KWARGS)
     script = (
-        "import sys\nfrom tslint.cli import main\nrc = main(['--no-cache', '-q', '.'])\n"
+        "import sys\nfrom tslint.cli import main\nrc = main(['--entry', 'modules', '--no-cache', '-q', '.'])\n"
         "assert 'torch' not in sys.modules, 'torch imported'\nprint('rc', rc)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -120,7 +123,7 @@ def test_linter_does_not_import_torch(tmp_path: Path):
 def test_concurrent_runs_share_the_cache(tmp_path: Path):
     for i in range(40):
         (tmp_path / f"m{i}.py").write_text(FORWARD_KWARGS if i % 2 else "x = 1\n")
-    procs = [subprocess.Popen([*TSLINT, "--format", "json", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([*TSLINT, "--entry", "modules", "--format", "json", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
     for (out, err), p in zip(outputs, procs):

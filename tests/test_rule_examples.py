@@ -31,7 +31,7 @@ def _is_trace(rule) -> bool:
 @pytest.mark.parametrize("rule,index", INVALID)
 def test_invalid_example_is_flagged(rule, index):
     example = rule.INVALID[index]
-    findings = [f for f in lint_source(example) if f.code == rule.code]
+    findings = [f for f in lint_source(example, files=rule.FILES) if f.code == rule.code]
     assert findings, f"{rule.code} did not flag:\n{example}"
     marks = expected_lines(example)
     if marks:
@@ -41,7 +41,7 @@ def test_invalid_example_is_flagged(rule, index):
 @pytest.mark.parametrize("rule,index", VALID)
 def test_valid_example_is_silent(rule, index):
     example = rule.VALID[index]
-    findings = [f for f in lint_source(example) if not f.code.startswith("TS9")]
+    findings = [f for f in lint_source(example, files=rule.FILES) if not f.code.startswith("TS9")]
     assert not findings, f"{rule.code} VALID example got {[(f.code, f.line, f.message) for f in findings]}"
 
 
@@ -49,7 +49,7 @@ def test_valid_example_is_silent(rule, index):
 @pytest.mark.parametrize("rule,index", INVALID)
 def test_invalid_example_fails_for_real(rule, index):
     example = rule.INVALID[index]
-    outcome = run_example_with_torch(example)
+    outcome = run_example_with_torch(example, files=rule.FILES)
     marks = expected_lines(example)
     if _is_trace(rule):
         warned = [w for w in outcome.warnings if rule.compiler_message in w["message"]]
@@ -72,7 +72,7 @@ def test_invalid_example_fails_for_real(rule, index):
 @needs_torch
 @pytest.mark.parametrize("rule,index", VALID)
 def test_valid_example_passes_for_real(rule, index):
-    outcome = run_example_with_torch(rule.VALID[index])
+    outcome = run_example_with_torch(rule.VALID[index], files=rule.FILES)
     assert outcome.ok, f"{rule.code}: the compiler REJECTS the VALID example: {outcome.message}\n{outcome.full[:1500]}"
     if _is_trace(rule):
         assert not outcome.warnings, f"{rule.code}: VALID trace example warned: {outcome.warnings}"

@@ -15,6 +15,7 @@ import pytest
 from harness import lint_source, run_example_with_torch
 from conftest import needs_torch
 from tslint.config import Config
+from tslint.entrypoints import EntryOptions
 from tslint.engine import RunOptions, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,7 +204,7 @@ def _lint_dir(folder: Path, select: str = "TS5"):
     cwd = os.getcwd()
     os.chdir(folder)
     try:
-        return run(["."], Config(path=None), RunOptions(use_cache=False, jobs=1, select=[select]))
+        return run(["."], Config(path=None), RunOptions(use_cache=False, jobs=1, select=[select], entry=EntryOptions(entry="modules")))
     finally:
         os.chdir(cwd)
 
