@@ -8,30 +8,56 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from . import __version__
-from .config import ENTRY_POLICIES, Config, ConfigError, config_for, unknown_codes, unknown_codes_message
-from .discover import MissingPath
+from .config import ENTRY_POLICIES, Config, ConfigError, config_for, exclude_patterns, unknown_codes, unknown_codes_message
+from .discover import MissingPath, SourcePath, module_name
 from .entrypoints import EntryOptions
-from .engine import RunOptions, RunResult, run
+from .engine import RunOptions, RunResult, analyse, lint_single_file, run
+from .finding import Finding
+from .noqa import suppressed
 from .fix import fix_file, plan_fixes, unified_diff, write_atomically
 from .report import FORMATS, ReportContext
 from .rule import all_rules, rule_by_code
 
 SUBCOMMANDS = ("check", "rule", "rules", "ir", "schemas")
 
+#: what `tslint -h` says about the other commands (argparse knows only `check`'s options)
+COMMANDS_HELP = """commands:
+  tslint [check] [PATH ...]            lint (this help); `-` reads one file from stdin
+  tslint rules [--format json]         list every rule: code, name, contexts, message, [*] fixable
+  tslint rule CODE                     print one rule's documentation
+  tslint ir PATH[::QUALNAME] [--real]  the typed IR of code under script contract
+  tslint schemas --regenerate          rebuild the operator data file from an installed torch
+
+exit codes: 0 clean, 1 findings, 2 usage, configuration or internal error
+"""
+
 
 def _csv(value: str) -> list[str]:
     return [v.strip().upper() for v in value.split(",") if v.strip()]
 
 
+def _patterns(value: str) -> list[str]:
+    """Comma-separated exclude patterns, as ruff's `--exclude` takes them (case kept)."""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 def check_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tslint", description="Find what torch.jit.script rejects and what torch.jit.trace silently bakes, before you run anything.")
-    p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    p = argparse.ArgumentParser(prog="tslint", description="Find what torch.jit.script rejects and what torch.jit.trace silently bakes, before you run anything.",
+                                epilog=COMMANDS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .); `-`: one file read from stdin")
+    p.add_argument("--stdin-filename", metavar="PATH",
+                   help="the path of the file read from stdin: findings are reported under it, and its project is indexed as for a named file")
+    p.add_argument("--exclude", type=_patterns, metavar="PATTERNS",
+                   help="comma-separated patterns (.gitignore syntax) to exclude, instead of the config's exclude")
+    p.add_argument("--extend-exclude", type=_patterns, default=[], metavar="PATTERNS",
+                   help="exclude these patterns too")
     p.add_argument("--select", type=_csv, help="comma-separated codes or prefixes to enable (e.g. TS1,TS201)")
     p.add_argument("--extend-select", type=_csv, default=[], help="add codes or prefixes to the selection")
     p.add_argument("--ignore", type=_csv, default=[], help="codes or prefixes to disable")
@@ -45,6 +71,7 @@ def check_parser() -> argparse.ArgumentParser:
     p.add_argument("--fix", action="store_true", help="apply safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="show the fixes as a diff; write nothing")
+    p.add_argument("--show-fixes", action="store_true", help="list the fixes applied (with --fix) and the fixes available")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .tslint_cache/")
     p.add_argument("--cache-dir", type=Path, help="cache folder (default: .tslint_cache/ beside the config)")
     p.add_argument("--quiet", "-q", action="store_true", help="findings only, no source excerpts or summary")
@@ -133,17 +160,53 @@ def no_entry_note(result: RunResult, entry: str) -> str:
             "or check every nn.Module with `--entry modules`\n")
 
 
+def with_cli_excludes(config: Config, args: argparse.Namespace) -> Config:
+    """`--exclude` replaces the config's exclude patterns and `--extend-exclude` adds to them, as in
+    ruff (patterns relative to the config's folder, checked as the config's are)."""
+    exclude = config.exclude if args.exclude is None else exclude_patterns(args.exclude, "--exclude")
+    return dataclasses.replace(config, exclude=exclude + exclude_patterns(args.extend_exclude, "--extend-exclude"))
+
+
+def lint_stdin(data: bytes, filename: Optional[str], config: Config, options: RunOptions) -> RunResult:
+    """A file piped on stdin (editors), reported under `filename`: its project (the file's own when
+    it exists on disk, else the config's folder) is indexed as for a named file, and the piped
+    content, not the disk's, is checked; noqa is read from the piped text."""
+    path = os.path.relpath(filename) if filename else "-"
+    on_disk = filename is not None and os.path.isfile(filename)
+    checking = dataclasses.replace(options, respect_noqa=False)
+    analysis = analyse([filename] if on_disk else [os.path.relpath(config.root)], config, checking)
+    findings = lint_single_file(path, data, analysis, checking)
+    lines = data.decode("utf-8", "replace").splitlines()
+    kept = [f for f in findings if not (options.respect_noqa and f.context != "file" and 0 < f.line <= len(lines)
+                                        and suppressed(f.code, lines[f.line - 1]))]
+    module, is_package = module_name(Path(path))
+    return RunResult(kept, [SourcePath(path, module, is_package)], analysis.reach.roots, analysis.unmatched,
+                     len(findings) - len(kept), analysis.unresolved, analysis=analysis)
+
+
 def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = check_parser().parse_args(argv)
+    reading_stdin = args.paths == ["-"]
     try:
         check_cli_codes(args)
-        config = resolve_config(args.config, args.paths)
+        if reading_stdin and (args.fix or args.diff or args.confirm):
+            raise ConfigError("--fix, --diff and --confirm need files on disk, not stdin")
+        if "-" in args.paths and not reading_stdin:
+            raise ConfigError("`-` (stdin) cannot be combined with other paths")
+        named = [args.stdin_filename] if reading_stdin and args.stdin_filename else args.paths
+        config = with_cli_excludes(resolve_config(args.config, [p for p in named if p != "-"]), args)
     except ConfigError as exc:
         err.write(f"tslint: error: {exc}\n")
         return 2
     options = options_from(args, config)
     try:
-        result = run(args.paths, config, options)
+        if reading_stdin:
+            piped = sys.stdin.buffer.read()
+            result = lint_stdin(piped, args.stdin_filename, config, options)
+            texts = {result.files[0].path: piped.decode("utf-8", "replace")}  # excerpts show what was piped
+        else:
+            texts = {}
+            result = run(args.paths, config, options)
     except MissingPath as exc:
         err.write(f"tslint: error: {exc}: no such file or directory\n")
         return 2
@@ -165,7 +228,8 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         confirm_summary = None
 
     unsafe = args.unsafe_fixes or config.unsafe_fixes
-    fixed = diffs = 0
+    diffs = 0
+    fixed: list[Finding] = []
     if args.fix or args.diff:
         for path, todo in sorted(plan_fixes(findings, unsafe).items()):
             outcome = fix_file(path, todo)
@@ -179,7 +243,7 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                 diffs += 1
             else:
                 write_atomically(path, outcome.new_text, outcome.encoding, outcome.bom)
-                fixed += len(outcome.applied)
+                fixed += outcome.applied
                 applied = {id(f) for f in outcome.applied}
                 findings = [f for f in findings if id(f) not in applied]
         if args.diff:  # as ruff: exit 1 when there is something to apply
@@ -188,7 +252,8 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     to_terminal = args.output_file is None and out.isatty()  # never paint into a report file
     color = args.color == "always" or (args.color == "auto" and to_terminal and "NO_COLOR" not in os.environ)
     ctx = ReportContext(
-        color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=fixed,
+        color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=len(fixed),
+        show_fixes=args.show_fixes, applied=fixed, texts=texts,
         suppressed=result.suppressed, verdicts=verdicts(result) if args.format == "text" else [],
         unresolved=[(u.label, u.reason) for u in result.unresolved] if args.format == "text" else [],
         confirm_summary=confirm_summary, unsafe_fixes=unsafe,

@@ -118,7 +118,7 @@ def unknown_codes_message(unknown: list[str]) -> str:
     return f"unknown rule code or prefix {names} (`tslint rules` lists the codes)"
 
 
-def _patterns(value: Any, key: str) -> list[str]:
+def exclude_patterns(value: Any, key: str) -> list[str]:
     """Exclude patterns, in .gitignore syntax: one pathspec cannot compile is named here, not met
     as a crash in the middle of discovery."""
     patterns = _list(value, key)
@@ -126,7 +126,7 @@ def _patterns(value: Any, key: str) -> list[str]:
         try:
             pathspec.GitIgnoreSpec.from_lines([pattern]).match_file("x.py")
         except Exception as exc:  # noqa: BLE001 - pathspec raises several kinds (re.error, its own)
-            raise ConfigError(f"[tool.tslint] {key}: invalid pattern {pattern!r} ({exc})") from None
+            raise ConfigError(f"{key}: invalid pattern {pattern!r} ({exc})") from None
     return patterns
 
 
@@ -189,7 +189,7 @@ def _read_table(table: dict[str, Any], config: Config) -> None:
         config.select = _codes(table["select"], "select")
     config.select += _codes(table.get("extend-select", []), "extend-select")
     config.ignore = _codes(table.get("ignore", []), "ignore") + _codes(table.get("extend-ignore", []), "extend-ignore")
-    config.exclude = _patterns(table.get("exclude", []), "exclude") + _patterns(table.get("extend-exclude", []), "extend-exclude")
+    config.exclude = exclude_patterns(table.get("exclude", []), "[tool.tslint] exclude") + exclude_patterns(table.get("extend-exclude", []), "[tool.tslint] extend-exclude")
     entry = table.get("entry", "project")
     if not isinstance(entry, str) or entry not in ENTRY_POLICIES:
         raise ConfigError(f"[tool.tslint] entry must be one of {', '.join(map(repr, ENTRY_POLICIES))}, not {_shown(entry)}")

@@ -32,6 +32,19 @@ FAMILIES = (
 )
 
 
+#: the rule pages of the checkout tslint runs from (an editable install or a source tree); a wheel
+#: ships no docs folder
+DOCS_FOLDER = Path(__file__).resolve().parent.parent / "docs" / "rules"
+
+
+def rule_doc_url(code: str) -> Optional[str]:
+    """A link to the rule's page that resolves: the page itself, when tslint runs from a checkout
+    that has it, else None (there is no published site to point at; `tslint rule CODE` prints the
+    page either way)."""
+    page = DOCS_FOLDER / f"{code}.md"
+    return page.as_uri() if page.is_file() else None
+
+
 def _applies(rule: Rule) -> str:
     if rule.contexts == frozenset({"file"}):
         return "any file tslint reads (reported even when nothing in it is compiled)"

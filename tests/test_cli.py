@@ -417,7 +417,7 @@ def test_cli_fix_and_diff_wiring(tmp_path, monkeypatch, flags, expect_code, expe
     if "--diff" in flags:
         assert "+def f(x, y=None):" in out.getvalue()
     else:
-        assert "Fixed 1 error." in out.getvalue()
+        assert "Fixed 1 finding." in out.getvalue()
 
 
 def test_cli_unsafe_fix_needs_the_flag(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import string
 import textwrap
 from fnmatch import fnmatchcase
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cliutil import CLEAN, tslint, write_tree
+from cliutil import CLEAN, CROSS_FILE, CROSS_FILE_FINDING, KWARGS_AND_TRY, pairs, tslint, tslint_json, write_tree
 from conftest import needs_torch
 from harness import lint_source, run_example_with_torch
 from tslint import cli
@@ -22,7 +23,11 @@ from tslint.engine import RunOptions, analyse
 from tslint.entrypoints import EntryOptions, _candidates, _match_qualnames, find_roots
 from tslint.instances import Instance
 from tslint.project.model import ClassRef, FuncRef
+from tslint.finding import Finding
 from tslint.fix import apply_edits
+from tslint.report import FORMATS, ReportContext
+from tslint.report.json_format import finding_json
+from tslint.report.sarif import sarif_document
 from tslint.rule import all_rules
 
 
@@ -260,3 +265,71 @@ def test_thousands_of_names_resolve_and_the_unmatched_are_named(tmp_path):
     roots = find_roots(analysis.project, EntryOptions(script=names))
     assert len(roots.unmatched) == 3000 and "models:Missing7" in roots.unmatched
     assert len([r for r in roots.roots if r.origin == "config"]) == 300 + 10
+
+
+# -- output that tells the truth ---------------------------------------------------------------------
+def _finding(severity: str, code: str = "TS101") -> Finding:
+    return Finding("m.py", 1, 0, 1, 1, code, "msg", severity=severity)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("severities,line", [
+    (["warning"], "Found 1 warning in 1 file checked."),
+    (["error", "error", "warning"], "Found 2 errors and 1 warning in 1 file checked."),
+    (["error"], "Found 1 error in 1 file checked."),
+])
+def test_errors_and_warnings_are_counted_apart(severities, line):
+    out = io.StringIO()
+    FORMATS["concise"]([_finding(s) for s in severities], ReportContext(files_checked=1), out)
+    assert line in out.getvalue()
+
+
+def test_rule_links_resolve_and_github_annotations_say_the_location_once():
+    f = _finding("error")
+    url = finding_json(f)["url"]
+    assert url is None or Path(url.removeprefix("file://")).is_file()
+    assert all("helpUri" not in r or Path(r["helpUri"].removeprefix("file://")).is_file()
+               for r in sarif_document([f])["runs"][0]["tool"]["driver"]["rules"])
+    out = io.StringIO()
+    FORMATS["github"]([f], ReportContext(), out)
+    assert out.getvalue() == "::error title=tslint (TS101),file=m.py,line=1,col=1,endLine=1,endColumn=2::TS101 msg\n"
+
+
+def test_help_names_every_subcommand(tmp_path):
+    proc = tslint("-h", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert all(f"tslint {name}" in proc.stdout for name in ("rules", "rule CODE", "ir PATH", "schemas"))
+    assert "--stdin-filename" in proc.stdout and "--extend-exclude" in proc.stdout and "--show-fixes" in proc.stdout
+
+
+def test_stdin_is_checked_as_the_named_file_of_its_project(tmp_path):
+    """An editor pipes the buffer: the finding needs the project's other files, and the piped text,
+    not the disk's, is what is checked (here the disk's file is still clean)."""
+    write_tree(tmp_path, CROSS_FILE)
+    path, line, code = CROSS_FILE_FINDING
+    piped = (tmp_path / path).read_text()
+    (tmp_path / path).write_text(piped.replace("return self.refine(x, box)", "return x"))
+    proc = tslint("-", "--stdin-filename", path, "--format", "json", cwd=tmp_path, stdin=piped)
+    assert proc.returncode == 1, proc.stderr
+    assert (path, line, code) in pairs(json.loads(proc.stdout))
+    noqa = piped.replace("return self.refine(x, box)", f"return self.refine(x, box)  # noqa: {code}")
+    proc = tslint("-", "--stdin-filename", path, cwd=tmp_path, stdin=noqa)
+    assert proc.returncode == 0 and "(1 suppressed by noqa" in proc.stdout
+
+
+def test_exclude_and_extend_exclude_on_the_command_line(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.tslint]\nentry = "modules"\nexclude = ["gen/"]\n',
+                          "gen/a.py": KWARGS_AND_TRY, "build/b.py": KWARGS_AND_TRY, "src/c.py": KWARGS_AND_TRY})
+    files = lambda *args: {p[0] for p in pairs(tslint_json(*args, cwd=tmp_path)[1])}  # noqa: E731
+    assert files() == {"build/b.py", "src/c.py"}
+    assert files("--extend-exclude", "build/") == {"src/c.py"}
+    assert files("--exclude", "build/,src/") == {"gen/a.py"}  # replaces the config's
+    assert tslint("--exclude", "!", cwd=tmp_path).returncode == 2
+
+
+def test_show_fixes_lists_what_is_available_and_what_was_applied(tmp_path):
+    write_tree(tmp_path, {"m.py": "import torch\n\n\n@torch.jit.script\ndef f(x: torch.Tensor):\n    return x.nelement() + +1\n"})
+    proc = tslint("--show-fixes", "--no-cache", cwd=tmp_path)
+    assert "2 fixes available:" in proc.stdout and "- m.py:6:14: TS409 Replace `.nelement` with `.numel` (`tslint --fix`)" in proc.stdout
+    proc = tslint("--show-fixes", "--fix", "--no-cache", cwd=tmp_path)
+    assert "Fixed 2 findings:\n- m.py:\n    1 × TS119 (unary-plus)\n    1 × TS409 (missing-tensor-method)\n" in proc.stdout
+    assert "x.numel() + 1" in (tmp_path / "m.py").read_text()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..finding import Finding
+
 
 @dataclass
 class ReportContext:
@@ -20,3 +22,8 @@ class ReportContext:
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     confirm_summary: Optional[str] = None
     unsafe_fixes: bool = False
+    #: `--show-fixes`: list the fixes applied (`applied`) and those still available
+    show_fixes: bool = False
+    applied: list[Finding] = field(default_factory=list)
+    #: file contents to show excerpts from instead of the disk's (a file piped on stdin)
+    texts: dict[str, str] = field(default_factory=dict)

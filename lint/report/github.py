@@ -26,4 +26,5 @@ def write_github(findings: list[Finding], ctx: ReportContext, out: TextIO) -> No
             f"endLine={f.end_line}",
             f"endColumn={f.end_col + 1}",
         ])
-        out.write(f"::{level} {props}::{_escape_data(f.path + ':' + str(f.line) + ':' + str(f.col + 1) + ': ' + f.code + ' ' + f.message)}\n")
+        # the location is in the properties: GitHub shows it beside the message, so it is not repeated
+        out.write(f"::{level} {props}::{_escape_data(f.code + ' ' + f.message)}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from ..docs import rule_doc_url
 from ..finding import Finding
 from .context import ReportContext
 
@@ -17,7 +18,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "severity": f.severity,
         "fix": f.fix.to_dict() if f.fix else None,
-        "url": f"https://tslint.invalid/rules/{f.code}",
+        "url": rule_doc_url(f.code),
         "context": f.context,
         "entry": f.entry,
         "confirmed": f.confirmed,

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
+from ..docs import rule_doc_url
 from ..finding import Finding
 from ..rule import all_rules
 from .context import ReportContext
@@ -17,14 +18,17 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 def _rule_meta() -> list[dict[str, Any]]:
     out = []
     for rule in all_rules():
-        out.append({
+        meta = {
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.message},
             "fullDescription": {"text": rule.doc() or rule.message},
-            "helpUri": f"https://tslint.invalid/rules/{rule.code}",
             "defaultConfiguration": {"level": "warning" if rule.severity == "warning" else "error"},
-        })
+        }
+        url = rule_doc_url(rule.code)
+        if url:  # only a link that resolves
+            meta["helpUri"] = url
+        out.append(meta)
     return out
 
 
@@ -61,8 +65,7 @@ def sarif_document(findings: list[Finding]) -> dict[str, Any]:
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "tslint", "version": __version__, "informationUri": "https://tslint.invalid",
-                                "rules": _rule_meta()}},
+            "tool": {"driver": {"name": "tslint", "version": __version__, "rules": _rule_meta()}},
             "results": results,
         }],
     }

@@ -36,9 +36,11 @@ def _header(f: Finding, paint: _Paint) -> str:
     return f"{paint(f.path, BOLD)}:{f.line}:{f.col + 1}: {code}{fixable} {f.message}{_mark(f)}"
 
 
-def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint) -> list[str]:
+def _source_excerpt(f: Finding, lines_cache: dict[str, list[str]], paint: _Paint, texts: dict[str, str]) -> list[str]:
     if f.code == "TS902":  # the file could not be read or decoded: no excerpt to show
         return []
+    if f.path not in lines_cache and f.path in texts:
+        lines_cache[f.path] = texts[f.path].splitlines()
     if f.path not in lines_cache:
         try:
             with open(f.path, encoding="utf-8", errors="replace") as handle:
@@ -79,7 +81,7 @@ def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None
     lines_cache: dict[str, list[str]] = {}
     for f in findings:
         out.write(_header(f, paint) + "\n")
-        for line in _source_excerpt(f, lines_cache, paint):
+        for line in _source_excerpt(f, lines_cache, paint, ctx.texts):
             out.write(line + "\n")
         if f.fix:
             kind = "" if f.fix.applicability == "safe" else " (unsafe: --unsafe-fixes)"
@@ -118,6 +120,39 @@ def _entry_points(ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
             out.write(f"  ... and {len(ctx.unresolved) - UNRESOLVED_SHOWN} more\n")
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def found_counts(findings: list[Finding]) -> str:
+    """"2 errors and 1 warning": a lone warning is not "1 error" (a warning compiles; see each
+    rule's severity), so a reader can tell a broken export from a hazard."""
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    errors = len(findings) - warnings
+    parts = [_plural(errors, "error")] * bool(errors) + [_plural(warnings, "warning")] * bool(warnings)
+    return " and ".join(parts)
+
+
+def _show_fixes(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None:
+    """`--show-fixes`, as ruff: per file, how many of each code were fixed; then every fix still
+    available, with the command that applies it."""
+    if ctx.applied:
+        out.write(f"Fixed {_plural(len(ctx.applied), 'finding')}:\n")
+        for path in sorted({f.path for f in ctx.applied}):
+            out.write(f"- {path}:\n")
+            for code, count in sorted(Counter(f.code for f in ctx.applied if f.path == path).items()):
+                rule = rule_by_code(code)
+                out.write(f"    {count} × {code}{f' ({rule.name})' if rule else ''}\n")
+    available = [f for f in findings if f.fix]
+    if not available:
+        out.write("No fixes available.\n" if not ctx.applied else "")
+        return
+    out.write(f"{len(available)} fix{'es' * (len(available) != 1)} available:\n")
+    for f in available:
+        how = "--fix" if f.fix.applicability == "safe" else "--fix --unsafe-fixes"  # type: ignore[union-attr]
+        out.write(f"- {f.path}:{f.line}:{f.col + 1}: {f.code} {f.fix.message} (`tslint {how}`)\n")  # type: ignore[union-attr]
+
+
 def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
     if ctx.statistics:
         counts = Counter(f.code for f in findings)
@@ -133,7 +168,7 @@ def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _P
     fixable = sum(1 for f in findings if f.fix and f.fix.applicability == "safe")
     unsafe = sum(1 for f in findings if f.fix and f.fix.applicability == "unsafe")
     if findings:
-        line = f"Found {len(findings)} error{'s' * (len(findings) != 1)} in {ctx.files_checked} file{'s' * (ctx.files_checked != 1)} checked."
+        line = f"Found {found_counts(findings)} in {_plural(ctx.files_checked, 'file')} checked."
         out.write(paint(line, BOLD) + "\n")
         if fixable:
             out.write(f"[*] {fixable} fixable with `tslint --fix`.\n")
@@ -142,6 +177,8 @@ def _summary(findings: list[Finding], ctx: ReportContext, out: TextIO, paint: _P
     else:
         out.write(paint(f"All checks passed! ({ctx.files_checked} file{'s' * (ctx.files_checked != 1)} checked)", GREEN) + "\n")
     if ctx.fixed:
-        out.write(f"Fixed {ctx.fixed} error{'s' * (ctx.fixed != 1)}.\n")
+        out.write(f"Fixed {_plural(ctx.fixed, 'finding')}.\n")
+    if ctx.show_fixes:
+        _show_fixes(findings, ctx, out)
     if ctx.suppressed:
         out.write(paint(f"({ctx.suppressed} suppressed by noqa or per-file-ignores)", DIM) + "\n")
