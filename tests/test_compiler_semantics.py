@@ -47,6 +47,18 @@ class Net(nn.Module):
             return torch.from_numpy(np.zeros(3))  # error
         return x
 """, "TS402", "is currently not supported in Torchscript"),
+    # a plain bool attribute (set from a `bool` parameter) is read at run time: both branches compile
+    "bool_attribute_condition_is_compiled": (HEAD + """
+class Net(nn.Module):
+    def __init__(self, verbose: bool = False):
+        super().__init__()
+        self.verbose = verbose
+
+    def forward(self, x):
+        if self.verbose:
+            print(x.numpy())  # error
+        return x
+""", "TS409", "object has no attribute or method 'numpy'"),
     # each overload compiles the implementation: the branch a `Packed` argument takes is compiled
     "overload_branch_of_other_overload_is_compiled": (HEAD + """
 class Packed:

@@ -586,6 +586,11 @@ def _init_assignments(state: ProjectTypes, klass: ClassRef, init: ast.FunctionDe
         if isinstance(node, ast.Name) and node.id in params and not is_module:
             arg = params[node.id]
             return parser.parse(arg.annotation).type if arg.annotation is not None else INFERRED_TENSOR
+        if isinstance(node, ast.Name) and node.id in params and params[node.id].annotation is not None:
+            # a module attribute takes the type of the value passed; a `bool` or `str` parameter is
+            # passed one (an `int` one may get a bool, a `float` one an int: those stay unknown)
+            t = parser.parse(params[node.id].annotation).type
+            return t if t in (BOOL, STR) else UNKNOWN
         if isinstance(node, ast.Call):
             name = dotted(node.func)
             if name is None:
