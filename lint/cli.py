@@ -24,6 +24,7 @@ from .noqa import suppressed
 from .fix import fix_file, plan_fixes, unified_diff, write_atomically
 from .report import FORMATS, ReportContext
 from .rule import all_rules, rule_by_code
+from .verdicts import entry_verdicts, module_verdicts
 
 SUBCOMMANDS = ("check", "rule", "rules", "ir", "schemas")
 
@@ -72,6 +73,8 @@ def check_parser() -> argparse.ArgumentParser:
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="show the fixes as a diff; write nothing")
     p.add_argument("--show-fixes", action="store_true", help="list the fixes applied (with --fix) and the fixes available")
+    p.add_argument("--show-entries", action="store_true",
+                   help="with --entry modules: also list the modules that fail only through a submodule")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .tslint_cache/")
     p.add_argument("--cache-dir", type=Path, help="cache folder (default: .tslint_cache/ beside the config)")
     p.add_argument("--quiet", "-q", action="store_true", help="findings only, no source excerpts or summary")
@@ -129,25 +132,6 @@ def check_cli_codes(args: argparse.Namespace) -> None:
         unknown = unknown_codes(getattr(args, option) or [])
         if unknown:
             raise ConfigError(f"--{option.replace('_', '-')}: {unknown_codes_message(unknown)}")
-
-
-def verdicts(result: RunResult) -> list[tuple[str, str, int]]:
-    """(context, entry label, findings) per explicit script and trace entry point, and per module
-    entry that has findings."""
-    counts = {(r.context, r.label): 0 for r in result.roots if r.origin != "modules"}
-    for f in result.findings:
-        if f.context in ("script", "trace") and f.entry:
-            key = (f.context, f.entry.split(" -> ")[0])
-            counts[key] = counts.get(key, 0) + 1
-    # roots with the same target reach the same code, but findings name the first one only
-    by_target: dict[tuple, int] = {}
-    for root in result.roots:
-        key = (root.context, root.target)
-        by_target[key] = by_target.get(key, 0) + counts.get((root.context, root.label), 0)
-    for root in result.roots:
-        if (root.context, root.label) in counts:
-            counts[(root.context, root.label)] = by_target[(root.context, root.target)]
-    return sorted((context, label, count) for (context, label), count in counts.items())
 
 
 def no_entry_note(result: RunResult, entry: str) -> str:
@@ -254,7 +238,9 @@ def cmd_check(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     ctx = ReportContext(
         color=color, statistics=args.statistics, quiet=args.quiet, files_checked=len(result.files), fixed=len(fixed),
         show_fixes=args.show_fixes, applied=fixed, texts=texts,
-        suppressed=result.suppressed, verdicts=verdicts(result) if args.format == "text" else [],
+        suppressed=result.suppressed, verdicts=entry_verdicts(result) if args.format == "text" else [],
+        module_verdicts=module_verdicts(result) if args.format == "text" and not args.quiet and options.entry.entry == "modules" else None,
+        show_entries=args.show_entries,
         unresolved=[(u.label, u.reason) for u in result.unresolved] if args.format == "text" else [],
         confirm_summary=confirm_summary, unsafe_fixes=unsafe,
     )

@@ -171,3 +171,26 @@ if __name__ == "__main__":
     out = tslint(".", cwd=tmp_path).stdout
     assert "Trace entry points:\n  torch.jit.trace(Net) at pkg/export.py:6 (passed at pkg/export.py:14): 1 trace hazard" in out
     assert "Unresolved entry points" in out and "torch.jit.script(model) at pkg/export.py:10" in out
+
+
+def test_modules_mode_folds_a_wrapper_that_fails_only_through_a_submodule(tmp_path):
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": MODELS, "pkg/wrap.py": """\
+import torch
+from torch import nn
+from pkg.models import Scripted
+
+
+class Wrapper(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Scripted()
+
+    def forward(self, x):
+        return self.inner(x)
+"""})
+    out = tslint("--entry", "modules", ".", cwd=tmp_path).stdout
+    assert "Module entry points: 1 of 4 not scriptable by their own code, 1 only through a submodule, 2 scriptable" in out
+    assert "  pkg.models.Scripted: not scriptable (1 finding)" in out
+    assert "pkg.wrap.Wrapper" not in out and "`--show-entries` lists them" in out
+    unfolded = tslint("--entry", "modules", "--show-entries", ".", cwd=tmp_path).stdout
+    assert "  pkg.wrap.Wrapper: not scriptable through pkg.models.Scripted" in unfolded

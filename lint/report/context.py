@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..verdicts import ModuleVerdicts
 
 from ..finding import Finding
 
@@ -18,6 +21,9 @@ class ReportContext:
     suppressed: int = 0
     #: (context, entry label, finding count) for each script and trace root the summary lists
     verdicts: list[tuple[str, str, int]] = field(default_factory=list)
+    #: under `entry = "modules"`: the verdicts of the module entry points (`lint/verdicts.py`)
+    module_verdicts: Optional["ModuleVerdicts"] = None
+    show_entries: bool = False
     #: (call site, reason) for each `torch.jit` call whose model tslint cannot name
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     confirm_summary: Optional[str] = None

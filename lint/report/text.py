@@ -98,6 +98,25 @@ def write_full(findings: list[Finding], ctx: ReportContext, out: TextIO) -> None
 UNRESOLVED_SHOWN = 10
 
 
+def _module_entry_points(ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
+    """Under `entry = "modules"`: the modules failing by their own code, then those failing only
+    through one of them (a count, listed with --show-entries), then how many script."""
+    v = ctx.module_verdicts
+    assert v is not None
+    total = len(v.failing) + len(v.through) + v.scriptable
+    if not total:
+        return
+    out.write(paint(f"Module entry points: {len(v.failing)} of {total} not scriptable by their own code, "
+                    f"{len(v.through)} only through a submodule, {v.scriptable} scriptable", BOLD) + "\n")
+    for label, count in v.failing:
+        out.write(f"  {label}: {paint(f'not scriptable ({count} finding' + 's' * (count != 1) + ')', RED)}\n")
+    if ctx.show_entries:
+        for label, culprit in v.through:
+            out.write(f"  {label}: {paint(f'not scriptable through {culprit}', RED)}\n")
+    elif v.through:
+        out.write(f"  ({len(v.through)} more fail only through a submodule listed above: `--show-entries` lists them)\n")
+
+
 def _entry_points(ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
     """Per entry point, its verdict; then the call sites whose model could not be named."""
     for context, title in (("script", "Script entry points:"), ("trace", "Trace entry points:")):
@@ -112,6 +131,8 @@ def _entry_points(ctx: ReportContext, out: TextIO, paint: _Paint) -> None:
             else:
                 verdict = paint("no trace hazard found", GREEN) if count == 0 else paint(f"{count} trace hazard{plural}", RED)
             out.write(f"  {label}: {verdict}\n")
+    if ctx.module_verdicts is not None:
+        _module_entry_points(ctx, out, paint)
     if ctx.unresolved:
         out.write(paint("Unresolved entry points (name the class with --script/--trace or in config):", BOLD) + "\n")
         for label, reason in ctx.unresolved[:UNRESOLVED_SHOWN]:
