@@ -158,7 +158,7 @@ def find_roots(project: Project, options: EntryOptions) -> Roots:
             jit = jit_decorator(project.decorator_qualnames(mod, info.decorators))
             if "script" in jit or "interface" in jit:
                 found.roots.append(Root("script", Instance(ref, (), mod), f"{mod}.{name}", "decorator"))
-            elif options.entry == "modules" and project.is_nn_module(ref):
+            elif options.entry == "modules" and project.is_nn_module(ref) and not is_abstract(project, ref):
                 found.roots.append(Root("script", Instance(ref, (), mod), f"{mod}.{name}", "modules"))
         for site in summary.call_sites:
             _call_site_roots(project, summary, site, found)
@@ -171,6 +171,24 @@ def find_roots(project: Project, options: EntryOptions) -> Roots:
             for target in matches:
                 found.roots.append(Root(context, target, _label(target), "config"))
     return found
+
+
+def is_abstract(project: Project, ref: ClassRef) -> bool:
+    """Can the class not be instantiated (an `abc.ABC` with an `@abstractmethod` no class of its
+    MRO overrides)? Such a class is never built, so never scripted: it is no module entry point
+    (its concrete subclasses are)."""
+    if not any(base in ("abc.ABC", "ABC") for base in project.external_bases(ref)):
+        return False
+    decided: set[str] = set()
+    for klass in project.mro(ref):
+        info = project.cls(klass)
+        for name, fn in (info.methods.items() if info else ()):
+            if name in decided:
+                continue
+            decided.add(name)
+            if any(project.qualify(klass.module, d) in ("abc.abstractmethod", "abc.abstractproperty") for d in fn.decorators):
+                return True
+    return False
 
 
 def _call_site_roots(project: Project, summary: ModuleSummary, site: CallSite, found: Roots) -> None:

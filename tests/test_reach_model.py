@@ -119,6 +119,33 @@ class {name}({base}):
 
 # name -> (source, codes that must not be reported, files)
 SILENT = {
+    # an ABC module with an abstract property is never instantiated, so never scripted; the
+    # concrete subclass is (and compiles)
+    "abstract_module_base": (HEAD + """import abc
+
+
+class Base(nn.Module, abc.ABC):
+    TSLINT_SKIP = True  # the compiler side cannot build it either
+
+    @property
+    @abc.abstractmethod
+    def hidden_size(self) -> int:
+        raise NotImplementedError
+
+    def forward(self, x, **kw):
+        return x
+
+
+class Concrete(Base):
+    TSLINT_SKIP = False
+
+    @property
+    def hidden_size(self) -> int:
+        return 3
+
+    def forward(self, x):
+        return x * self.hidden_size
+""", ("TS101", "TS319"), {}),
     "abc_base_with_forward": (HEAD + "import abc\n" + _NOT_A_MODULE.format(name="Transform", base="abc.ABC"),
                               ("TS101", "TS114"), {}),
     "protocol_base_with_forward": (HEAD + "from typing import Protocol\n" + _NOT_A_MODULE.format(
