@@ -111,6 +111,42 @@ class Net(nn.Module):
 
 # name -> (source, codes that must not be reported)
 SILENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    # `isinstance(obj, str)` refines `Any` to `str` in its branch (torch_geometric's type_repr)
+    "any_refined_by_isinstance": (HEAD + """
+from typing import Any
+
+
+def type_repr(obj: Any) -> str:
+    if isinstance(obj, str):
+        return obj
+    return "other"
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return x, type_repr("a")
+""", ("TS211",)),
+    # an argument of unknown type may take any overload: the call's type stays unknown
+    # (torch_geometric's remove_self_loops, called with what `to_sparse_coo` gave)
+    "overload_with_unknown_argument": (HEAD + """
+@torch.jit._overload
+def pick(a: Tensor, b: None = None) -> Tuple[Tensor, None]:
+    pass
+
+
+@torch.jit._overload
+def pick(a: Tensor, b: Tensor) -> Tuple[Tensor, Tensor]:
+    pass
+
+
+def pick(a: Tensor, b: Optional[Tensor] = None) -> Tuple[Tensor, Optional[Tensor]]:
+    return a, b
+
+
+class Net(nn.Module):
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        return pick(x, torch.sparse.mm(x, x))  # a type tslint does not know: a Tensor
+""", ("TS211",)),
     # `emitCondExpr` folds bool literals, `not`/`and`/`or` of them and `None is None`
     "literal_dead_branches": (HEAD + """
 class Net(nn.Module):

@@ -938,7 +938,10 @@ class _Interpreter:
         members = union_members(t)
         matching = [m for m in members if any(_isinstance_match(m, w) for w in wanted)]
         if len(members) == 1 or t == ANY:
-            if t == ANY:
+            if t == ANY:  # `Any` is refined to the one type tested for (`isinstance(obj, str)`)
+                exact = [w for w in wanted if isinstance(w, Type) and w.known]
+                if len(wanted) == 1 and exact and isinstance(subject, ast.Name) and self.lookup(subject.id) is not None:
+                    return _Cond(None, False, {subject.id: exact[0]}, {}, value)
                 return _Cond(value=value)
             return _Cond(static=bool(matching), value=value)
         rest = [m for m in members if m not in matching]
@@ -1794,7 +1797,9 @@ class _Interpreter:
             pairs = list(zip(params, args)) + [(by_name.get(k), t) for k, t in kwargs.items()]
             if len(args) <= len(params) and all(p is not None and (not t.known or not p.type.known or _argument_fits(t, p.type))
                                                 for p, t in pairs):
-                return sig.returns or UNKNOWN
+                # an argument of unknown type might take a later overload as well
+                surely = all(t.known and p.type.known for p, t in pairs)  # type: ignore[union-attr]
+                return (sig.returns or UNKNOWN) if surely else UNKNOWN
         return UNKNOWN
 
     def check_arguments(self, node: ast.Call, ref: FuncRef, sig: Signature, params: list, args: list[Type],
