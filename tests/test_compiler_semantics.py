@@ -47,6 +47,24 @@ class Net(nn.Module):
             return torch.from_numpy(np.zeros(3))  # error
         return x
 """, "TS402", "is currently not supported in Torchscript"),
+    # built with no arguments, `self.batch_size` holds the str default, so `isinstance(..., int)` is
+    # decided False and what follows is compiled (kornia's RANSAC.sample_budget)
+    "isinstance_on_attribute_with_str_default": (HEAD + """
+from typing import Union
+
+_DEFAULT_BATCH = 2048
+
+
+class Net(nn.Module):
+    def __init__(self, batch_size: Union[int, str] = "auto"):
+        super().__init__()
+        self.batch_size = batch_size
+
+    def forward(self, x):
+        if isinstance(self.batch_size, int):
+            return x * self.batch_size
+        return x * _DEFAULT_BATCH  # error
+""", "TS316", "python value of type 'int' cannot be used as a value"),
     # a plain bool attribute (set from a `bool` parameter) is read at run time: both branches compile
     "bool_attribute_condition_is_compiled": (HEAD + """
 class Net(nn.Module):

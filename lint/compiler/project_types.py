@@ -281,7 +281,7 @@ class ProjectTypes:
     def default_attribute_type(self, ref: ClassRef, attr: str) -> Type:
         """The type of module attribute `self.<attr>` when the module is built with no arguments and
         its only assignment is `self.<attr> = param` in the nearest `__init__`, from a parameter with
-        an int/float/bool literal default that `__init__` never rebinds (the compiler types the
+        an int/float/bool/str literal default that `__init__` never rebinds (the compiler types the
         attribute from that value: `gain: float = 1` stores an int). Unknown otherwise."""
         if not self.project.is_nn_module(ref) or attr in _module_annotations(self, ref) or attr in self.constant_attributes(ref):
             return UNKNOWN
@@ -309,7 +309,7 @@ class ProjectTypes:
         value = self.init_default(ref, attr)
         if value is None and self._default_is_none(init, sources[0].id):
             return NONE  # the compiler types an attribute holding None as NoneType
-        if type(value) not in (int, float, bool):
+        if type(value) not in (int, float, bool, str):
             return UNKNOWN
         return literal_type(value)
 
