@@ -65,6 +65,16 @@ class Net(nn.Module):
             return x * self.batch_size
         return x * _DEFAULT_BATCH  # error
 """, "TS316", "python value of type 'int' cannot be used as a value"),
+    # only the last positional parameter packs values into a list
+    "one_value_for_an_earlier_list_parameter": (HEAD + """
+def count(dims: List[int], scales: List[float]) -> int:
+    return len(dims) + len(scales)
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return x + count(3, [2.0])  # error
+""", "TS202", "Expected a value of type 'List[int]' for argument 'dims' but instead found type 'int'"),
     # a plain bool attribute (set from a `bool` parameter) is read at run time: both branches compile
     "bool_attribute_condition_is_compiled": (HEAD + """
 class Net(nn.Module):
@@ -129,6 +139,17 @@ class Net(nn.Module):
 
 # name -> (source, codes that must not be reported)
 SILENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    # positional values for the last positional parameter, a `List[T]`, are packed into a list
+    # (torch_geometric's GraphMaskExplainer: `self.reset_parameters(input_dims, o_dim)`)
+    "one_value_for_the_last_list_parameter": (HEAD + """
+def count(dims: List[int], scales: List[float]) -> int:
+    return len(dims) + len(scales)
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return x + count([3], 2.0)
+""", ("TS202",)),
     # `isinstance(obj, str)` refines `Any` to `str` in its branch (torch_geometric's type_repr)
     "any_refined_by_isinstance": (HEAD + """
 from typing import Any

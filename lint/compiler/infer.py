@@ -1812,6 +1812,8 @@ class _Interpreter:
         if len(arg_nodes) != len(args):
             return
         for p, a, t in zip(positional, arg_nodes, args):
+            if p is positional[-1] and _packed_as_list(t, p.type):
+                continue
             pairs.append((p, a, t))
         by_name = {p.name: p for p in params}
         for k in node.keywords:
@@ -1993,6 +1995,12 @@ def _argument_fits(t: Type, expected: Type) -> bool:
     if isinstance(t, TupleT) and isinstance(inner, ListT):
         return all(is_subtype(i, inner.elem) is not False for i in t.items)
     return False
+
+
+def _packed_as_list(t: Type, expected: Type) -> bool:
+    """Positional values for the last positional parameter, a list, are packed into one
+    (`varargsCanBeUsedAsList` in schema matching): `f(3)` passes `[3]` for `dims: List[int]`."""
+    return isinstance(expected, ListT) and t.known and is_subtype(t, expected.elem) is True
 
 
 def _converts(t: Type, target: Type) -> bool:
