@@ -130,3 +130,12 @@ def test_signatures_equal_the_compilers(tmp_path):
     assert set(compiled) == set(static)
     for name, (params, returns) in compiled.items():
         assert static[name] == (params, returns), name
+
+
+def test_ir_of_one_file_resolves_calls_through_its_project(tmp_path):
+    """`tslint ir pkg/model.py` types a call into `pkg/layers.py` from that file's definition."""
+    from cliutil import CROSS_FILE, tslint, write_tree
+
+    write_tree(tmp_path, CROSS_FILE)
+    out = tslint("ir", "pkg/model.py", cwd=tmp_path).stdout
+    assert 'Tensor? = prim::CallFunction[name="maybe_box"]' in out
