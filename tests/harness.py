@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from tslint.config import Config
 from tslint.engine import RunOptions, run
 from tslint.entrypoints import EntryOptions
 from tslint.finding import Finding
+from tslint.rule import expected_lines
 
 _CHILD = r'''
 import importlib.util, inspect, json, re, sys, traceback, warnings
@@ -104,3 +106,43 @@ def lint_source(source: str, folder: Optional[Path] = None, files: Optional[dict
         return run(["example_mod.py", *sorted(files or ())], Config(path=None), options).findings
     finally:
         os.chdir(cwd)
+
+
+# -- pattern tables: a FLAGGED case must be reported at its `# error` line and rejected by the
+# compiler with the given message; a SILENT case must get none of the listed codes and compile
+def check_flagged(name: str, source: str, code: str, files: Optional[dict[str, str]] = None) -> None:
+    lines = [f.line for f in _lint_pattern(source, files) if f.code == code]
+    assert lines, f"{name}: {code} not reported"
+    assert set(lines) & set(expected_lines(source)), f"{name}: {code} at {lines}, expected {expected_lines(source)}"
+
+
+def check_rejected(name: str, source: str, message: str, files: Optional[dict[str, str]] = None,
+                   blamed: Optional[set[int]] = None, any_line: bool = False) -> None:
+    """The compiler rejects the case with `message`; where it names a line of the example, that is
+    one of `blamed` (default: the `# error` lines), unless `any_line`."""
+    outcome = run_example_with_torch(source, files=files)
+    assert not outcome.ok, f"{name}: the compiler accepts it"
+    assert message in outcome.full or message in outcome.message, f"{name}: compiler said {outcome.message!r}"
+    match = re.search(r'File "[^"]*example_mod\.py", line (\d+)', outcome.full)
+    if match is not None and not any_line:  # the innermost frame: where the compiler stopped
+        assert int(match.group(1)) in (blamed or set(expected_lines(source))), f"{name}: compiler blamed line {match.group(1)}"
+
+
+def check_silent(name: str, source: str, codes: tuple[str, ...], files: Optional[dict[str, str]] = None) -> None:
+    found = [(f.code, f.line) for f in _lint_pattern(source, files) if f.code.startswith(codes)]
+    assert not found, f"{name}: {found}"
+
+
+def check_compiles(name: str, source: str, files: Optional[dict[str, str]] = None) -> None:
+    outcome = run_example_with_torch(source, files=files)
+    assert outcome.ok, f"{name}: {outcome.message}\n{outcome.full[:1000]}"
+
+
+def _lint_pattern(source: str, files: Optional[dict[str, str]]) -> list[Finding]:
+    """The case linted as library code, with `files` beside it but outside the run (like an
+    installed library the compiler imports and tslint does not read)."""
+    folder = Path(tempfile.mkdtemp(prefix="tslint-lint-"))
+    for rel, text in (files or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(textwrap.dedent(text))
+    return lint_source(source, folder, entry="modules")

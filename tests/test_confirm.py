@@ -27,11 +27,12 @@ from tslint.confirm.units import package_root
 from tslint.engine import run
 from tslint.finding import Finding
 
-PYPROJECT = "[tool.tslint]\nentry = 'modules'\nconfirm-timeout = {timeout}\n{extra}"
+PYPROJECT = "[tool.tslint]\nentry = '{entry}'\nconfirm-timeout = {timeout}\n{extra}"
 
 
-def make_project(root: Path, files: dict[str, str], extra: str = "", timeout: float = 60) -> Path:
-    (root / "pyproject.toml").write_text(PYPROJECT.format(timeout=timeout, extra=extra))
+def make_project(root: Path, files: dict[str, str], extra: str = "", timeout: float = 60, entry: str = "modules") -> Path:
+    """A project of `files` whose modules are entry points unless `entry` says otherwise."""
+    (root / "pyproject.toml").write_text(PYPROJECT.format(entry=entry, timeout=timeout, extra=extra))
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -420,7 +421,6 @@ TRACED = """\
         return Fine(), (torch.ones(4, 3, 2),)
 """
 TRACE_CONFIG = """\
-entry = "explicit"
 trace = ["pkg.tr.Gate", "pkg.tr.Rows", "pkg.tr.Fine"]
 
 [tool.tslint.trace-examples]
@@ -432,7 +432,7 @@ trace = ["pkg.tr.Gate", "pkg.tr.Rows", "pkg.tr.Fine"]
 
 @needs_torch
 def test_trace_warnings_and_divergence_confirm_trace_findings(tmp_path):
-    make_project(tmp_path, {"pkg/__init__.py": "", "pkg/tr.py": TRACED}, extra=TRACE_CONFIG)
+    make_project(tmp_path, {"pkg/__init__.py": "", "pkg/tr.py": TRACED}, extra=TRACE_CONFIG, entry="project")
     findings, summary, _ = confirm(tmp_path)
     # line 7 warns (tensor as a Python bool): a confirmed trace finding, from a rule or TS000
     gate = [f for f in at(findings, "tr.py", 7) if f.context == "trace" and f.confirmed is True]

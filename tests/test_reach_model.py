@@ -17,16 +17,11 @@ example: stand-ins for installed libraries, importable by the compiler run but o
 """
 from __future__ import annotations
 
-import re
-import tempfile
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from conftest import needs_torch
-from harness import lint_source, run_example_with_torch
-from tslint.rule import expected_lines
+from harness import check_compiles, check_flagged, check_rejected, check_silent
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import ClassVar, List\n"
 
@@ -279,15 +274,6 @@ class Net(LightningModule):
 }
 
 
-def _lint(source: str, files: dict[str, str]) -> list:
-    """Lint the example alone, with `files` beside it (outside the run, like an installed library)."""
-    folder = Path(tempfile.mkdtemp(prefix="tslint-lint-"))
-    for rel, text in files.items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(textwrap.dedent(text))
-    return lint_source(source, folder, entry="modules")
-
-
 def _marked(source: str, marker: str) -> set[int]:
     return {i for i, line in enumerate(source.splitlines(), 1) if line.rstrip().endswith(f"# {marker}")}
 
@@ -295,34 +281,24 @@ def _marked(source: str, marker: str) -> set[int]:
 @pytest.mark.parametrize("name", sorted(FLAGGED))
 def test_pattern_is_flagged(name):
     source, code, _, files = FLAGGED[name]
-    lines = [f.line for f in _lint(source, files) if f.code == code]
-    assert lines, f"{name}: {code} not reported"
-    assert set(lines) & set(expected_lines(source)), f"{name}: {code} at {lines}, expected {expected_lines(source)}"
+    check_flagged(name, source, code, files)
 
 
 @needs_torch
 @pytest.mark.parametrize("name", sorted(FLAGGED))
 def test_pattern_fails_for_real(name):
     source, _, message, files = FLAGGED[name]
-    outcome = run_example_with_torch(source, files=files)
-    assert not outcome.ok, f"{name}: the compiler accepts it"
-    assert message in outcome.full or message in outcome.message, f"{name}: compiler said {outcome.message!r}"
-    match = re.search(r'File "[^"]*example_mod\.py", line (\d+)', outcome.full)
-    if match:  # the innermost frame: where the compiler stopped
-        assert int(match.group(1)) in (_marked(source, "compiler") or set(expected_lines(source))), \
-            f"{name}: compiler blamed line {match.group(1)}"
+    check_rejected(name, source, message, files, blamed=_marked(source, "compiler") or None)
 
 
 @pytest.mark.parametrize("name", sorted(SILENT))
 def test_accepted_pattern_is_silent(name):
     source, codes, files = SILENT[name]
-    found = [(f.code, f.line) for f in _lint(source, files) if f.code.startswith(codes)]
-    assert not found, f"{name}: {found}"
+    check_silent(name, source, codes, files)
 
 
 @needs_torch
 @pytest.mark.parametrize("name", sorted(SILENT))
 def test_accepted_pattern_compiles(name):
     source, _, files = SILENT[name]
-    outcome = run_example_with_torch(source, files=files)
-    assert outcome.ok, f"{name}: {outcome.message}\n{outcome.full[:1000]}"
+    check_compiles(name, source, files)

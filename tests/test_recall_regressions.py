@@ -7,13 +7,11 @@ listed codes and must compile.
 """
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from conftest import needs_torch
-from harness import lint_source, run_example_with_torch
-from tslint.rule import expected_lines
+from harness import check_compiles, check_flagged, check_rejected, check_silent, lint_source, run_example_with_torch
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import Optional\n"
 
@@ -330,47 +328,29 @@ class Net(nn.Module):
 }
 
 
-def _codes_at(findings, code: str) -> list[int]:
-    return [f.line for f in findings if f.code == code]
-
-
 @pytest.mark.parametrize("name", sorted(FLAGGED))
 def test_pattern_is_flagged_at_the_compilers_line(name):
     source, code, _ = FLAGGED[name]
-    lines = _codes_at(lint_source(source), code)
-    assert lines, f"{name}: {code} not reported"
-    assert set(lines) & set(expected_lines(source)), f"{name}: {code} at {lines}, expected {expected_lines(source)}"
+    check_flagged(name, source, code)
 
 
 @needs_torch
 @pytest.mark.parametrize("name", sorted(FLAGGED))
 def test_pattern_fails_for_real(name):
     source, _, message = FLAGGED[name]
-    outcome = run_example_with_torch(source)
-    assert not outcome.ok, f"{name}: the compiler accepts it"
-    assert message in outcome.full or message in outcome.message, f"{name}: compiler said {outcome.message!r}"
-    first = _first_blamed_line(outcome.full)
-    if first is not None:  # the innermost frame: where the compiler stopped (callers follow it)
-        assert first in expected_lines(source), f"{name}: compiler blamed line {first}"
-
-
-def _first_blamed_line(text: str):
-    match = re.search(r'File "[^"]*example_mod\.py", line (\d+)', text)
-    return int(match.group(1)) if match else None
+    check_rejected(name, source, message)
 
 
 @pytest.mark.parametrize("name", sorted(SILENT))
 def test_accepted_pattern_is_silent(name):
     source, codes = SILENT[name]
-    found = [(f.code, f.line) for f in lint_source(source) if f.code in codes]
-    assert not found, f"{name}: {found}"
+    check_silent(name, source, codes)
 
 
 @needs_torch
 @pytest.mark.parametrize("name", sorted(set(SILENT) - {"class_value_shadows_base_property"}))
 def test_accepted_pattern_compiles(name):
-    outcome = run_example_with_torch(SILENT[name][0])
-    assert outcome.ok, f"{name}: {outcome.message}\n{outcome.full[:1000]}"
+    check_compiles(name, SILENT[name][0])
 
 
 @needs_torch
