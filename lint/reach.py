@@ -133,7 +133,7 @@ class _Walker:
             if is_module:
                 self.reach.module_classes.add(inst.cls)
         if is_module:
-            forward = project.find_method(inst.cls, "forward")
+            forward = None if project.replaced_at_run_time(inst.cls, "forward") else project.find_method(inst.cls, "forward")
             if forward is not None:
                 self.push(context, forward, inst, f"{chain} -> {forward.qualname}")
             if context == "script":
@@ -243,7 +243,8 @@ class _Walker:
             if kind == "self" and instance is not None:
                 self.follow_self(context, name, instance, chain)
             elif kind == "self" and fn.class_name:
-                method = project.find_method(ClassRef(ref.module, fn.class_name), name)
+                owner = ClassRef(ref.module, fn.class_name)
+                method = None if project.replaced_at_run_time(owner, name) else project.find_method(owner, name)
                 if method is not None and (context == "trace" or not self.cached_property(method)):
                     self.push(context, method, None, f"{chain} -> {method.qualname}")
             elif kind == "super" and fn.class_name and context == "trace":
@@ -257,6 +258,8 @@ class _Walker:
                 self.follow_name(context, ref.module, name, chain)
 
     def follow_self(self, context: str, name: str, instance: Instance, chain: str) -> None:
+        if self.project.replaced_at_run_time(instance.cls, name):
+            return  # what runs under that name is decided at run time: tslint does not guess
         method = self.project.find_method(instance.cls, name)
         if method is not None:
             if context == "trace" or not self.cached_property(method):

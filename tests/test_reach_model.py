@@ -114,6 +114,23 @@ class {name}({base}):
 
 # name -> (source, codes that must not be reported, files)
 SILENT = {
+    # the class's own code swaps a method at run time (torch_geometric's MessagePassing installs a
+    # generated `propagate`): the compiler compiles what it finds then, not the method written here
+    "method_replaced_at_run_time": (HEAD + """
+import generated
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.__class__.step = generated.step
+
+    def step(self, x, **kwargs):
+        return x
+
+    def forward(self, x):
+        return self.step(x)
+""", ("TS101",), {"generated.py": "def step(self, x):\n    return x + 1\n"}),
     # an ABC module with an abstract property is never instantiated, so never scripted; the
     # concrete subclass is (and compiles)
     "abstract_module_base": (HEAD + """import abc

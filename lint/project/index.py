@@ -117,6 +117,10 @@ class ClassInfo:
     #: `class_values`, set by a spelling that is not a literal list of names (unknown)
     unused_properties: Optional[tuple[str, ...]] = None
     start_lineno: int = 0  # as `FunctionInfo.start_lineno`
+    #: methods the class's own code replaces at run time (`self.__class__.propagate = generated`,
+    #: `type(self).f = ...`, or an instance attribute of the same name set in `__init__`): what the
+    #: compiler finds under that name is not the method tslint reads
+    replaced: tuple[str, ...] = ()
 
 
 @dataclass
@@ -388,7 +392,9 @@ def member_key(fn: ast.AST) -> str:
     return name
 
 
-def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
+def class_info(node: ast.ClassDef, static_ifs: bool = True, class_stores: bool = True) -> ClassInfo:
+    """The class's summary; `class_stores`: whether its text may store into its own class
+    (`__class__.` or `type(self).` spelled in the file), which costs a walk of its methods."""
     info = ClassInfo(
         name=node.name,
         lineno=node.lineno,
@@ -414,7 +420,29 @@ def class_info(node: ast.ClassDef, static_ifs: bool = True) -> ClassInfo:
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     _class_value(info, target.id, stmt.value)
+    replaced = set(info.init_attrs) & set(info.methods)
+    if class_stores:
+        replaced |= _class_stores(node) & set(info.methods)
+    info.replaced = tuple(sorted(replaced))
     return info
+
+
+def _class_stores(node: ast.ClassDef) -> set[str]:
+    """Names stored into the class by its own methods: `self.__class__.X = ...`, `type(self).X = ...`."""
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Assign, ast.AnnAssign)):
+            for target in (sub.targets if isinstance(sub, ast.Assign) else [sub.target]):
+                if isinstance(target, ast.Attribute) and _is_own_class(target.value):
+                    names.add(target.attr)
+    return names
+
+
+def _is_own_class(node: ast.expr) -> bool:
+    if isinstance(node, ast.Attribute) and node.attr == "__class__":
+        return isinstance(node.value, ast.Name) and node.value.id == "self"
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "self")
 
 
 def _class_value(info: ClassInfo, name: str, value: ast.expr) -> None:
@@ -543,6 +571,7 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
     """The file's summary. With its `text`, cheap substring tests skip work that cannot matter:
     per-contract refs only where a static condition is spelled, call sites only where `jit` is."""
     static_ifs = text is None or any(name in text for name in STATIC_NAMES)
+    class_stores = text is None or "__class__." in text or "type(self)." in text
     summary = ModuleSummary(path=path, module=module, digest=digest, is_package=is_package)
     summary.imports = collect_imports(tree, module, is_package)
     defined: dict[str, int] = {}  # module-level class and def names -> how many definitions
@@ -552,7 +581,7 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
             summary.functions[stmt.name].start_lineno = _start_line(stmt)
             defined[stmt.name] = defined.get(stmt.name, 0) + 1
         elif isinstance(stmt, ast.ClassDef):
-            summary.classes[stmt.name] = class_info(stmt, static_ifs)
+            summary.classes[stmt.name] = class_info(stmt, static_ifs, class_stores)
             summary.classes[stmt.name].start_lineno = _start_line(stmt)
             defined[stmt.name] = defined.get(stmt.name, 0) + 1
         elif isinstance(stmt, ast.Assign):

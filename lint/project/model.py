@@ -228,6 +228,10 @@ class Project:
         self._method_cache[key] = found
         return found
 
+    def replaced_at_run_time(self, ref: ClassRef, name: str) -> bool:
+        """Does the class's own code replace method `name` at run time (`ClassInfo.replaced`)?"""
+        return any(name in info.replaced for info in map(self.cls, self.mro(ref)) if info is not None)
+
     def external_bases(self, ref: ClassRef) -> list[str]:
         out = []
         for klass in self.mro(ref):
