@@ -86,3 +86,15 @@ def f(x):
 """
     codes = [(f.code, f.line) for f in lint_source(src)]
     assert ("TS101", 4) in codes
+
+
+def test_a_package_import_hides_the_submodule_of_the_same_name(tmp_path):
+    """`from .doc import doc` in `pkg/__init__.py` makes `pkg.doc` the function, as in Python: a
+    decorator imported as `from pkg import doc` is then read, and one that returns the function
+    itself leaves the decorated forward compiled (its `**kwargs` rejected)."""
+    findings = lint_source(
+        "import torch\nfrom torch import nn\nfrom pkg import doc\n\n\nclass Net(nn.Module):\n"
+        "    @doc\n    def forward(self, x, **kwargs):\n        return x\n", tmp_path,
+        files={"pkg/__init__.py": "from .doc import doc\n",
+               "pkg/doc.py": "def doc(fn):\n    fn.__doc__ = 'documented'\n    return fn\n"})
+    assert [(f.code, f.line) for f in findings] == [("TS101", 8)]

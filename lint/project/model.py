@@ -163,7 +163,7 @@ class Project:
         for cut in range(len(parts), 0, -1):
             mod = ".".join(parts[:cut])
             summary = self.by_module.get(mod)
-            if summary is None:
+            if summary is None or (cut == len(parts) and self._shadowed_submodule(parts, cut)):
                 continue
             rest = parts[cut:]
             if not rest:
@@ -187,6 +187,17 @@ class Project:
             # folder) must not hide the library, so the name stays external
             return External(qualname)
         return External(qualname)
+
+    def _shadowed_submodule(self, parts: list[str], cut: int) -> bool:
+        """Is submodule `parts[:cut]`, named as a whole, hidden by a name its package imports
+        (`from .auto_docstring import auto_docstring` in `utils/__init__.py`: `utils.auto_docstring`
+        is then the function, as in Python, where the import rebinds the package attribute; a path
+        through it, `utils.auto_docstring.x`, still names the submodule's member)?"""
+        if cut < 2:
+            return False
+        package = self.by_module.get(".".join(parts[:cut - 1]))
+        target = package.imports.get(parts[cut - 1]) if package is not None else None
+        return target is not None and target != ".".join(parts[:cut])
 
     # -- classes -------------------------------------------------------------------------------
     def class_bases(self, ref: ClassRef) -> Iterator[Resolved]:
