@@ -15,6 +15,10 @@ for generalization is which values are *recorded* and which are *baked*:
 - OTHER: known not to be any of the above (constants, `len(...)`, `.item()` results, `is` tests);
 - OPT_TENSOR: an `Optional[Tensor]` parameter: used as a tensor, it is one.
 
+A call of a project module (`self.stem(x)`, `self.blocks[i](x)`, `for blk in self.blocks: blk(x)`) or
+project function that passes a traced value returns what the callee's body returns for those arguments
+(its `forward`, analysed with them, a few calls deep), or what its return annotation says.
+
 Anything else is UNKNOWN, and rules stay silent on it: precision first. The analysis is flow-
 insensitive (a name's kind is the join of everything assigned to it), so a name that is sometimes a
 tensor and sometimes not is UNKNOWN.
@@ -53,6 +57,10 @@ _TENSOR_SPLITTERS = frozenset({"split", "chunk", "unbind", "tensor_split", "spli
 _PY_NUMBER_METHODS = frozenset({"item", "tolist", "numpy", "get_device", "element_size", "data_ptr", "storage_offset",
                                 "stride", "is_contiguous", "is_floating_point", "is_complex", "__len__"})
 _TORCH_NAMESPACES = ("torch.", )
+#: how many project calls deep a called module's or helper's result is followed
+_MAX_CALL_DEPTH = 3
+#: torch.nn containers: calling one (`self.layers(x)`) runs the project modules it holds
+_NN_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 #: torch.nn layers that return tuples or pass their input through (not known to return one tensor)
 _NN_NOT_TENSOR = frozenset({
     "RNN", "LSTM", "GRU", "RNNBase", "MultiheadAttention", "AdaptiveLogSoftmaxWithLoss", "Identity",
@@ -118,12 +126,19 @@ def _tensor_only_names() -> frozenset[str]:
 class TraceFacts:
     """Kinds of the names and expressions of one function reached under the trace contract."""
 
-    def __init__(self, ctx: "FunctionContext"):
+    def __init__(self, ctx: "FunctionContext", seeds: Optional[dict[str, Optional[str]]] = None, depth: int = 0):
+        """`seeds`: the kinds of the arguments a caller passes (the function is then analysed as that
+        call runs it, not as an entry); `depth`: how many calls deep that caller's analysis is."""
         self.ctx = ctx
         self.fn = ctx.node
-        self.is_entry = is_trace_entry(ctx)
+        self.is_entry = seeds is None and is_trace_entry(ctx)
+        self.depth = depth
         self.env: dict[str, Optional[str]] = {}
+        #: (callee, argument kinds) → the kind the callee returns, so the fixpoint asks each call once
+        self._returns: dict[tuple, Optional[str]] = {}
+        self._module_loops = self._self_attr_loops()
         self._params()
+        self.env.update({n: k for n, k in (seeds or {}).items() if n in self.env and k is not UNKNOWN})
         self._solve()
 
     # -- parameters ------------------------------------------------------------------------------
@@ -188,6 +203,8 @@ class TraceFacts:
                     return False
                 if node.attr in tensor_names:
                     found = True
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+                return False  # `m(x)`: a module or function (ultralytics' `m == self.model[-1]`), never a tensor
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "callable"):
                 if node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == name:
                     return False
@@ -401,7 +418,7 @@ class TraceFacts:
             if name in ("min", "max") and len(node.args) >= 2:
                 kinds = [self._kind(a) for a in node.args]
                 return OTHER if all(k in (SHAPE, OTHER, TENSOR, RANK) for k in kinds) else UNKNOWN
-            return self._declared_return_kind(func)
+            return self._declared_return_kind(func) or self._helper_kind(func, node)
         if isinstance(func, ast.Attribute):
             base = _as_tensor(self._kind(func.value))
             if base == TENSOR:
@@ -427,9 +444,29 @@ class TraceFacts:
         declared = self._declared_return_kind(func)
         if declared is not UNKNOWN:
             return declared
+        attr = self._module_attr(func)
+        if attr is not None:
+            return self._submodule_kind(attr, node)
+        return self._helper_kind(func, node)
+
+    def _module_attr(self, func: ast.expr) -> Optional[str]:
+        """The `self` attribute a called module comes from: `self.stem(x)`, `self.blocks[i](x)`, or
+        `blk(x)` where `blk` is bound only by `for blk in self.blocks` (a ModuleList's items)."""
+        if isinstance(func, ast.Subscript):
+            func = func.value
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            return self._submodule_kind(func.attr)
-        return UNKNOWN
+            return func.attr
+        return self._module_loops.get(func.id) if isinstance(func, ast.Name) else None
+
+    def _self_attr_loops(self) -> dict[str, str]:
+        """Names bound only by `for name in self.attr` (each to its attribute): a loop over a
+        ModuleList binds its items, and calling one runs a submodule."""
+        sources: dict[str, set[Optional[str]]] = {}
+        for target, value, how in self._bindings():
+            for name in _names(target):
+                attr = _self_attr(value) if how == "iter" and isinstance(target, ast.Name) else None
+                sources.setdefault(name, set()).add(attr)
+        return {n: a.pop() for n, a in sources.items() if len(a) == 1 and None not in a}  # type: ignore[misc]
 
     def _declared_return_kind(self, func: ast.expr) -> Optional[str]:
         """A project function annotated `-> Tensor` returns a TENSOR, `-> Optional[Tensor]` an
@@ -466,8 +503,10 @@ class TraceFacts:
             return TENSOR
         return op_result_kind(f"aten::{name}", _n_positional(node) + 1, _keywords(node), True)
 
-    def _submodule_kind(self, attr: str) -> Optional[str]:
-        """`self.linear(x)`: a torch.nn layer built in `__init__` returns one tensor."""
+    def _submodule_kind(self, attr: str, node: ast.Call) -> Optional[str]:
+        """`self.linear(x)`: a torch.nn layer built in `__init__` returns one tensor; a project module
+        (`self.stem`, the items of `self.blocks`) returns what its `forward` returns when called on
+        these arguments. A method of the class (`self.helper(x)`) is a helper call."""
         cls = self.ctx.class_ref
         if cls is None:
             return UNKNOWN
@@ -479,14 +518,104 @@ class TraceFacts:
             value = info.init_attrs[attr]
             if value and value[0] == "call" and value[1]:
                 resolved = project.resolve(klass.module, value[1])
-                if isinstance(resolved, External) and resolved.qualname.startswith("torch.nn."):
+                if isinstance(resolved, External) and resolved.qualname.startswith("torch.nn.") \
+                        and resolved.qualname.rsplit(".", 1)[1] not in _NN_CONTAINERS:
                     short = resolved.qualname.rsplit(".", 1)[1]
                     return UNKNOWN if short in _NN_NOT_TENSOR or not short[:1].isupper() else TENSOR
+            return self._project_modules_kind(klass.module, value, node)
+        method = project.find_method(cls, attr)
+        return self._returned_kind(method, node, bound=True) if method is not None else UNKNOWN
+
+    def _project_modules_kind(self, module: str, value: tuple, node: ast.Call) -> Optional[str]:
+        """What the project modules an `__init__` value builds (one, or a ModuleList's items) return,
+        joined: each `forward` run on this call's arguments. Unknown if any is not a project module."""
+        from .instances import values_to_instances
+
+        project = self.ctx.project
+        kind: Optional[str] = _BOTTOM
+        for _, instance in values_to_instances(project, value, module, None):
+            forward = project.find_method(instance.cls, "forward") if project.is_nn_module(instance.cls) else None
+            kind = _join(kind, self._returned_kind(forward, node, bound=True) if forward else UNKNOWN)
+        return UNKNOWN if kind == _BOTTOM else kind
+
+    def _helper_kind(self, func: ast.expr, node: ast.Call) -> Optional[str]:
+        """A project function called on traced values returns what its body returns for them."""
+        ref = self.ctx.resolve(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        return self._returned_kind(ref, node, bound=False) if isinstance(ref, FuncRef) else UNKNOWN
+
+    def _returned_kind(self, ref: FuncRef, node: ast.Call, bound: bool) -> Optional[str]:
+        """The kind a project function returns when this call runs it: its body analysed with the
+        call's argument kinds. Only a call that passes a traced value is followed (a helper fed
+        constants computes constants), and only a few calls deep."""
+        args = [self._kind(a) for a in node.args if not isinstance(a, ast.Starred)]
+        keywords = {k.arg: self._kind(k.value) for k in node.keywords if k.arg}
+        kinds = [*args, *keywords.values()]
+        if _BOTTOM in kinds:
+            return _BOTTOM  # the fixpoint has not reached an argument yet: ask again when it has
+        if self.depth >= _MAX_CALL_DEPTH or not any(
+                _as_tensor(k) in (TENSOR, TENSORS, SHAPE, SIZE) for k in kinds):
             return UNKNOWN
-        return UNKNOWN
+        key = (ref, tuple(args), tuple(sorted(keywords.items())))
+        if key not in self._returns:
+            self._returns[key] = UNKNOWN  # a recursive call learns nothing from itself
+            self._returns[key] = self._analyse_callee(ref, args, keywords, bound)
+        return self._returns[key]
+
+    def _analyse_callee(self, ref: FuncRef, args: list, keywords: dict, bound: bool) -> Optional[str]:
+        """Run the callee's facts seeded with the argument kinds; join the kinds of its `return`s, or
+        read its return annotation. Only tensors and tuples of tensors come back: anything else
+        stays unknown."""
+        callee = _callee_context(self.ctx, ref)
+        if callee is None or _is_generator(callee.node):
+            return UNKNOWN
+        fn_args = callee.node.args
+        positional = [a.arg for a in fn_args.posonlyargs + fn_args.args]
+        if bound and positional and not any(dotted(d) == "staticmethod" for d in callee.node.decorator_list):
+            positional = positional[1:]
+        seeds = dict(zip(positional, args))
+        seeds.update({k: v for k, v in keywords.items() if k in positional or k in {a.arg for a in fn_args.kwonlyargs}})
+        inner = TraceFacts(callee, seeds, self.depth + 1)
+        if callee.node.returns is not None:  # the author's word: `-> int` is a Python number
+            return inner._annotation_kind(callee.node.returns)
+        kind: Optional[str] = _BOTTOM
+        for ret in _walk_scope(callee.node):
+            if isinstance(ret, ast.Return):
+                kind = _join(kind, inner._kind(ret.value) if ret.value is not None else OTHER)
+        return kind if kind in (TENSOR, TENSORS, OPT_TENSOR) else UNKNOWN
 
 
 # -- helpers --------------------------------------------------------------------------------------
+def _self_attr(node: ast.expr) -> Optional[str]:
+    """`self.blocks` → "blocks": the attribute a loop iterates, when it iterates one of `self`."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
+
+
+def _is_generator(fn: ast.FunctionDef) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_scope(fn))
+
+
+def _callee_context(ctx: "FunctionContext", ref: FuncRef) -> Optional["FunctionContext"]:
+    """A context for a project function a traced function calls, under the caller's trace chain."""
+    from .source import SourceError, parsed_file
+    from .walk import FunctionContext, function_nodes
+
+    summary = ctx.project.summary(ref.module)
+    info = ctx.project.function(ref)
+    if summary is None or info is None:
+        return None
+    try:
+        source = parsed_file(summary.path, summary.digest, summary.module)
+    except SourceError:
+        return None
+    nodes = function_nodes(source.tree)
+    if ref.qualname not in nodes:
+        return None
+    node, class_node = nodes[ref.qualname]
+    return FunctionContext(source, ctx.project, ref.module, info, node, "trace", f"{ctx.entry} -> {ref.qualname}", class_node)
+
+
 def _as_tensor(kind: Optional[str]) -> Optional[str]:
     return TENSOR if kind == OPT_TENSOR else kind
 

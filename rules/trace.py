@@ -54,8 +54,12 @@ def _truth_tested(test: ast.expr) -> Iterator[ast.expr]:
 
 
 def _conversions(ctx: FunctionContext, test: ast.expr, kinds: frozenset) -> list[ast.expr]:
+    """The parts of a condition whose truth is a traced value's; `bool(t)` is looked through, since the
+    conversion happens inside it (`if bool(y.mean() > 0):` warns like `if y.mean() > 0:`)."""
     f = facts(ctx)
-    return [e for e in _truth_tested(test) if f.truth_kind(e) in kinds]
+    tested = [e.args[0] if is_builtin_call(ctx, e, "bool") and len(e.args) == 1 else e  # type: ignore[attr-defined]
+              for e in _truth_tested(test)]
+    return [e for e in tested if f.truth_kind(e) in kinds]
 
 
 class TraceRule(Rule):
