@@ -605,9 +605,9 @@ def _callee_context(ctx: "FunctionContext", ref: FuncRef) -> Optional["FunctionC
     info = ctx.project.function(ref)
     if summary is None or info is None:
         return None
-    try:
-        source = parsed_file(summary.path, summary.digest, summary.module)
-    except SourceError:
+    try:  # the file being checked may exist only in memory (stdin, an editor buffer)
+        source = ctx.source if ref.module == ctx.module else parsed_file(summary.path, summary.digest, summary.module)
+    except (OSError, SourceError, RecursionError, ValueError):
         return None
     nodes = function_nodes(source.tree)
     if ref.qualname not in nodes:
