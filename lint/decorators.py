@@ -24,15 +24,18 @@ from .project.index import dotted
 from .project.model import FuncRef, Project
 from .trees import definition_tree
 
+#: torch's grad-mode decorators: the compiler drops them (TS415 warns), the body is compiled as written
+GRAD_DECORATORS = frozenset({
+    "torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
+    "torch.inference_mode", "torch.autograd.grad_mode.inference_mode",
+    "torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad",
+})
 #: decorators that return the function itself (or that other rules model: torch.jit, grad mode)
-TRANSPARENT = frozenset({
+TRANSPARENT = GRAD_DECORATORS | {
     "staticmethod", "classmethod", "property", "builtins.staticmethod", "builtins.classmethod", "builtins.property",
     "abc.abstractmethod", "abc.abstractproperty", "typing.final", "typing.overload", "typing_extensions.final",
     "typing_extensions.override", "typing.override", "typing.no_type_check",
-    "torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad", "torch.inference_mode",
-    "torch.autograd.grad_mode.inference_mode", "torch.enable_grad", "torch.autograd.enable_grad",
-    "torch.autograd.grad_mode.enable_grad",
-})
+}
 
 
 @dataclass(frozen=True)

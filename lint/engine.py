@@ -483,9 +483,7 @@ def run(paths: Iterable[str], config: Config, options: RunOptions) -> RunResult:
 
 
 def _run_analysed(analysis: Analysis, options: RunOptions) -> RunResult:
-    files, summaries, project, reach, rules = (
-        analysis.files, analysis.summaries, analysis.project, analysis.reach, analysis.rules,
-    )
+    summaries, project, reach, rules = analysis.summaries, analysis.project, analysis.reach, analysis.rules
     scope = analysis.scope
     findings = [f for f in analysis.problems if scope is None or f.path in scope]
     jobs = options.jobs or os.cpu_count() or 1

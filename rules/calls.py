@@ -15,7 +15,7 @@ import typing
 from typing import Optional
 
 from tslint.compiler import schemas
-from tslint.decorators import decorator_effect
+from tslint.decorators import GRAD_DECORATORS, decorator_effect
 from tslint.finding import Edit, Finding, Fix
 from tslint.neutralize import node_at, replace_expression
 from tslint.project.index import dotted
@@ -1302,11 +1302,6 @@ class DecoratorModuleGlobals(Rule):
                 return
 
 
-_GRAD_DECORATORS = {
-    "torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
-    "torch.inference_mode", "torch.autograd.grad_mode.inference_mode",
-    "torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad",
-}
 _NOGRAD_DIVERGES = (
     "\n\ndef diverges():\n    m = Net()\n    x = torch.ones(2, requires_grad=True)\n"
     "    return m(x).requires_grad != torch.jit.script(m)(x).requires_grad\n"
@@ -1363,7 +1358,7 @@ class GradModeDecoratorDropped(Rule):
         for dec in ctx.node.decorator_list:
             name = dotted(dec.func if isinstance(dec, ast.Call) else dec)
             qual = ctx.project.qualify(ctx.module, name) if name else ""
-            if qual in _GRAD_DECORATORS:
+            if qual in GRAD_DECORATORS:
                 short = qual.rsplit(".", 1)[-1]
                 ctx.report(self, dec, f"`@{name}{'()' if isinstance(dec, ast.Call) else ''}` is dropped by "
                                       f"TorchScript: the scripted `{ctx.node.name}` runs in the caller's grad mode; use "
