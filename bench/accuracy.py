@@ -4,6 +4,7 @@
     python bench/accuracy.py                     # torch.nn, kornia 0.9, transformers 5.x in bench/.venv
     python bench/accuracy.py --packages kornia --timeout 60
     python bench/accuracy.py --quick --no-venv   # a handful of modules with this interpreter (tests)
+    python bench/accuracy.py --packages paritybench   # ParityBench dev files (../shared/corpora/paritybench-dev)
 
 Steps: (1) create/reuse bench/.venv (torch==2.13.0, kornia, transformers, tslint) and re-exec in
 it; (2) label each module with `torch.jit.script` (and `torch.jit.trace` for transformers) in a
@@ -27,9 +28,12 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 
-from accuracy_lib import report, score  # noqa: E402
+from accuracy_lib import paritybench_score, report, score  # noqa: E402
 from accuracy_lib.cache import load  # noqa: E402
+from accuracy_lib.paritybench import CORPUS  # noqa: E402
 from accuracy_lib.targets import PACKAGES  # noqa: E402
+
+EXTRA_PACKAGES = ("paritybench",)  # dev sets that are not installed packages: named with --packages only
 from accuracy_lib.tslint_run import Tslint  # noqa: E402
 from accuracy_lib.venv import IN_VENV_ENV, ensure_venv, reexec_in, tslint_command  # noqa: E402
 
@@ -62,11 +66,15 @@ def parse_args(argv):
     ap.add_argument("--tslint-exclude", action="append", default=[], metavar="GLOB",
                     help="leave files matching GLOB (relative to site-packages) out of the tslint runs")
     ap.add_argument("--tslint-timeout", type=float, help="seconds per tslint run (default 1800; quick 300)")
+    ap.add_argument("--no-label", action="store_true",
+                    help="paritybench: score the labels cached so far (a long labelling run may be going on)")
+    ap.add_argument("--corpus", default=CORPUS, help="paritybench: the corpus folder")
+    ap.add_argument("--jobs", type=int, default=2, help="paritybench: files labelled / linted at once (default 2)")
     args = ap.parse_args(argv)
     args.packages = [p.strip() for p in args.packages.split(",") if p.strip()]
-    bad = [p for p in args.packages if p not in PACKAGES]
+    bad = [p for p in args.packages if p not in PACKAGES + EXTRA_PACKAGES]
     if bad:
-        ap.error(f"unknown package(s) {bad}; choose from {PACKAGES}")
+        ap.error(f"unknown package(s) {bad}; choose from {PACKAGES + EXTRA_PACKAGES}")
     if args.quick:
         args.no_venv = True
         args.packages = [p for p in args.packages if p != "transformers"]
@@ -102,6 +110,27 @@ def run_worker(pkg: str, args) -> tuple[dict, str]:
         last_err = f"worker exit {r.returncode} (see {logpath})"
         log(f"{pkg}: {last_err}; retrying ({attempt + 1}/3)")
     return {"meta": {}, "labels": {}}, last_err
+
+
+def run_paritybench(args, tslint: Tslint) -> dict:
+    """Label the ParityBench files (resuming the cache; skipped with --no-label), then score them."""
+    err = ""
+    if not args.no_label:
+        cmd = [sys.executable, "-m", "accuracy_lib.paritybench", "--corpus", args.corpus, "--jobs", str(args.jobs),
+               "--cache-dir", os.path.abspath(args.cache_dir), "--timeout", str(min(args.timeout, 60))]
+        limit = 3 if args.quick else args.limit.get("paritybench", args.limit.get("*"))
+        if limit is not None:
+            cmd += ["--limit", str(limit)]
+        os.makedirs(os.path.join(args.cache_dir, "logs"), exist_ok=True)
+        logpath = os.path.join(args.cache_dir, "logs", "worker-paritybench.log")
+        with open(logpath, "a") as logf:
+            r = subprocess.run(cmd, cwd=BENCH, stdout=subprocess.DEVNULL, stderr=logf)
+        if r.returncode:
+            err = f"labeller exit {r.returncode} (see {logpath})"
+    res = paritybench_score.measure(tslint, args.cache_dir, args.results_dir, args.corpus, args.jobs, log)
+    if err:
+        res["label_error"] = err
+    return res
 
 
 def score_package(pkg: str, labelled: dict, tslint: Tslint, args) -> dict:
@@ -173,6 +202,10 @@ def main(argv=None) -> int:
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": sys.executable,
                "argv": argv, "tslint": " ".join(argv_t) if argv_t else None, "packages": {}}
     for pkg in args.packages:
+        if pkg == "paritybench":
+            results["packages"][pkg] = res = run_paritybench(args, tslint)
+            report.print_package(res, sys.stdout)
+            continue
         if importlib.util.find_spec(pkg.split(".")[0]) is None:
             log(f"{pkg}: not installed for {sys.executable}; skipped")
             results["packages"][pkg] = {"package": pkg, "skipped": "not installed"}

@@ -26,6 +26,11 @@ def print_package(res: dict, out) -> None:
         p(f"trace:  {c['trace_ok']} traced, {c['trace_failed']} trace errors, "
           f"{c.get('trace_not_run', 0)} not traced (eager failed / input kind), "
           f"{c['trace_generalizes']} generalize to new sizes, {c['trace_warnings']} TracerWarnings")
+    if "eager_ok" in c:  # paritybench: cases of TESTCASES lists
+        p(f"cases:  {c['cases']} in {c['files']} files, {c['eager_ok']} run eagerly; script "
+          f"{c['script_ok']} ok / {c['script_failed']} fail ({c['script_failed_in_file']} located in the file) / "
+          f"{c['script_no_verdict']} no verdict (stubs); export {c['export_ok']} ok / {c['export_failed']} fail; "
+          f"{c['trace_diverges']} traces diverge at a second shape")
     if res.get("tslint_error"):
         p(f"tslint: {res['tslint_error']}")
     rows = []
@@ -58,6 +63,12 @@ def print_package(res: dict, out) -> None:
     p(f"{'metric'.ljust(w)}  {'value':>8}  detail")
     for name, val, detail in rows:
         p(f"{name.ljust(w)}  {_fmt(val):>8}  {detail}")
+    if res.get("top_missed_messages"):
+        p("-- most missed compiler messages (first errors not flagged at their line):")
+        for msg, n in res["top_missed_messages"]:
+            p(f"   {n:4d}  {msg}")
+    if res.get("results_file"):
+        p(f"-- every miss, grouped by message: {res['results_file']}")
     for kind, items in res.get("mismatches", {}).items():
         if items:
             p(f"-- first {len(items)} {kind}:")
