@@ -128,3 +128,51 @@ def replace_keyword_line(source: str, body_line: int, keyword: str, new: str) ->
 def segment(source: str, node: ast.AST) -> Optional[str]:
     """The source text of a node (`ast.get_source_segment`, kept here so rules import one module)."""
     return ast.get_source_segment(source, node)
+
+
+#: values a stand-in may take, tried in this order when the one before does not type-check after it
+STAND_IN_KINDS = ("tensor", "float", "int")
+
+
+def stand_in(source: str, finding: Finding, kind: str) -> Optional[str]:
+    """Replace a call the compiler cannot compile at all (a call into numpy or another Python library,
+    `t.numpy()`) by a value of `kind`, so the rest of its function can be compiled and judged.
+
+    The compiler's error for such a call has no location in the user's files, and it stops there:
+    without a stand-in, every finding after it stays unjudged. A call used as a statement becomes
+    `None`; `t.numpy()` becomes `t` (an array stands for a tensor); any other call becomes
+    `torch.zeros(1)`, `0.0` or `0`, as `kind` says (confirmation tries them in `STAND_IN_KINDS` order,
+    letting the compiler tell which one the code after it accepts).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _at(node.value, finding):
+            return replace_expression(source, node.value, "None")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "numpy" and not node.args and \
+                (func.end_lineno, func.end_col_offset) == (finding.end_line, finding.end_col):
+            return replace_expression(source, node, f"({segment(source, func.value)})")
+        if _at(node, finding):
+            value = {"float": "0.0", "int": "0"}.get(kind) or _torch_zeros(tree)
+            return replace_expression(source, node, value) if value else None
+    return None
+
+
+def _at(node: ast.AST, finding: Finding) -> bool:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", -1)) == (finding.line, finding.col)
+
+
+def _torch_zeros(tree: ast.Module) -> str:
+    """`torch.zeros(1)` under the name the module gives torch ("" when it does not import it)."""
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "torch":
+                    return f"{alias.asname or 'torch'}.zeros(1)"
+    return ""

@@ -25,6 +25,8 @@ import sys
 import traceback
 from typing import Any, Callable, Optional
 
+from .building import MissingModules, build_instance
+
 MAX_TEXT = 50_000
 
 
@@ -258,6 +260,8 @@ def run_job(job: dict, send: Callable[[dict], None]) -> None:
             send(dict(info, event="result", unit=unit["id"], status="error", message=f"cannot import torch: {info['message']}"))
         send({"event": "done"})
         return
+    missing = MissingModules(list(job["sys_path"]))
+    sys.meta_path.append(missing)
     importer = Importer(overlay)
     for unit in job["units"]:
         step = lambda name, unit=unit: send({"event": "step", "unit": unit["id"], "step": name})  # noqa: E731
@@ -271,27 +275,8 @@ def run_job(job: dict, send: Callable[[dict], None]) -> None:
         except BaseException as exc:  # noqa: BLE001 - never let one unit end the job
             result = dict(describe(exc), status="error")
             result["message"] = f"tslint's confirmation child failed: {result['type']}: {result['message']}"
-        send(dict(result, event="result", unit=unit["id"]))
+        send(dict(result, event="result", unit=unit["id"], missing=list(missing.names)))
     send({"event": "done"})
-
-
-def build_instance(unit: dict, cls: Any, step: Callable[[str], None]) -> tuple[Any, Optional[dict]]:
-    """The module instance to script: from the configured factory, or `cls()`."""
-    step("build")
-    factory = unit.get("factory") or ""
-    try:
-        if factory:
-            return resolve_ref(factory)(), None
-        return cls(), None
-    except BaseException as exc:  # noqa: BLE001
-        info = dict(describe(exc), status="build_error")
-        how = f"factory {factory}()" if factory else f"{unit['name']}()"
-        if isinstance(exc, TypeError) and not factory:
-            info["message"] = (f"{how} raised TypeError: {info['message']}; name a factory in "
-                               f"[tool.tslint.factories] \"{unit['module']}:{unit['name']}\" = \"module:function\"")
-        else:
-            info["message"] = f"{how} raised {info['type']}: {info['message']}"
-        return None, info
 
 
 def compile_unit(unit: dict, importer: Importer, step: Callable[[str], None], want_ir: bool = False) -> dict:
@@ -309,19 +294,19 @@ def compile_unit(unit: dict, importer: Importer, step: Callable[[str], None], wa
     kind = unit["kind"]
     if kind == "class" and getattr(obj, "__torch_script_interface__", None):
         return {"status": "ok"}  # interfaces compile when their decorator runs, at import
-    target = obj
+    target, built = obj, ""
     if isinstance(obj, type) and issubclass(obj, torch.nn.Module):
         if getattr(obj, "__torch_script_interface__", None):
             return {"status": "ok"}
-        target, problem = build_instance(unit, obj, step)
+        target, problem, built = build_instance(unit, obj, step, describe)
         if problem is not None:
             return problem
     step("compile")
     try:
         compiled = torch.jit.script(target)
     except BaseException as exc:  # noqa: BLE001 - whatever the compiler raises is its verdict
-        return dict(describe(exc), status="compile_error")
-    result: dict = {"status": "ok"}
+        return dict(describe(exc), status="compile_error", built=built)
+    result: dict = {"status": "ok", "built": built}
     if want_ir:
         result["ir"] = ir_of(compiled, unit.get("member") or "")
     if unit.get("lines"):

@@ -14,7 +14,13 @@ import tokenize
 from typing import Iterable, Optional
 
 from ..finding import Finding
+from ..neutralize import STAND_IN_KINDS, stand_in
 from ..rule import rule_by_code
+
+#: rules whose construct is a call the compiler cannot compile at all (into a Python library, or a
+#: Tensor method TorchScript lacks, like `.numpy()`): when the rule has no rewrite of its own, the
+#: call is replaced by a stand-in value (`neutralize.stand_in`) so the code after it is compiled too
+STAND_IN_CODES = frozenset({"TS402", "TS409"})
 
 
 def read_source(path: str) -> Optional[str]:
@@ -35,7 +41,8 @@ def _overlaps(a: Finding, b: Finding) -> bool:
 class Neutralizer:
     """Neutralized texts of the files holding script findings, all or all but one."""
 
-    def __init__(self, findings: Iterable[Finding]):
+    def __init__(self, findings: Iterable[Finding], kind: str = STAND_IN_KINDS[0]):
+        self.kind = kind
         self.by_file: dict[str, list[Finding]] = {}
         for f in findings:
             if f.context == "script" and rule_by_code(f.code) is not None:
@@ -44,6 +51,8 @@ class Neutralizer:
         self._all: Optional[dict[str, str]] = None
         #: ids of findings whose neutralization worked in the all-neutralized texts
         self.neutralized: set[int] = set()
+        #: the findings replaced by a stand-in value there (the code after them is compiled on a guess)
+        self.stood_in: list[Finding] = []
 
     def _apply(self, real: str, skip: Optional[Finding]) -> tuple[Optional[str], set[int]]:
         text = self.originals.get(real)
@@ -54,6 +63,10 @@ class Neutralizer:
         todo = [f for f in self.by_file[real] if skip is None or (f is not skip and not _overlaps(f, skip))]
         for f in sorted(todo, key=lambda f: (f.line, f.col), reverse=True):
             new = _neutralize_one(text, f)
+            if new is None and f.code in STAND_IN_CODES:
+                new = _checked(text, stand_in(text, f, self.kind))
+                if new is not None and skip is None:
+                    self.stood_in.append(f)
             if new is not None:
                 text = new
                 done.add(id(f))
@@ -96,6 +109,11 @@ def _neutralize_one(text: str, finding: Finding) -> Optional[str]:
         new = rule.neutralize(text, finding)
     except Exception:  # noqa: BLE001 - a rule's rewrite failing must not end confirmation
         return None
+    return _checked(text, new)
+
+
+def _checked(text: str, new: object) -> Optional[str]:
+    """`new` when it is a usable rewrite of `text`: same line count, still parses."""
     if not isinstance(new, str) or new == text or new.count("\n") != text.count("\n"):
         return None
     try:

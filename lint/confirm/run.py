@@ -14,6 +14,7 @@ happens in children with timeouts (`runner`).
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections import defaultdict
 from typing import Callable, Optional, TextIO, Union
 
@@ -21,13 +22,16 @@ from ..config import Config
 from ..finding import Finding
 from ..noqa import noqa_codes, per_file_ignored
 from ..rule import code_selected
-from .locations import UserFiles
+from ..neutralize import STAND_IN_KINDS
+from .construction import construction_cause
+from .locations import UserFiles, UserLocation
 from .overlay import Neutralizer
 from .runner import Job, Outcome, run_jobs
 from .units import Unit, UnitSet, build_units, search_path
 from .verdict import MISSED, hit_unneutralized, judge_script, judge_trace, missed_script, missed_trace
 
 NOTICE_AT = 50  # jobs from which a run says on stderr that it will take a while
+INSTALL = 'pip install "tslint[confirm]"'
 
 
 def confirm_findings(result, config: Config, err: TextIO) -> str:
@@ -37,8 +41,8 @@ def confirm_findings(result, config: Config, err: TextIO) -> str:
                   and f.code != MISSED]
     if importlib.util.find_spec("torch") is None:
         for f in candidates:
-            f.confirmed, f.confirmation = None, "unconfirmed: torch is not installed (pip install 'tslint[confirm]')"
-        err.write("tslint: warning: --confirm needs torch; nothing was compiled\n")
+            f.confirmed, f.confirmation = None, f"unconfirmed: torch is not installed ({INSTALL})"
+        err.write(f"tslint: warning: --confirm needs torch, which is not installed: {INSTALL}; nothing was compiled\n")
         return _summary(candidates, 0, 0, 0)
     units = build_units(result.project, result.reach, config)
     _warn_unused_examples(units, config, err)
@@ -59,6 +63,8 @@ class _Session:
         self.candidates = candidates
         self.files = files
         self.neutralizer = Neutralizer(candidates)
+        #: the neutralizer whose stand-ins a unit compiles with (another kind when the first does not type-check)
+        self.chosen: dict[str, Neutralizer] = {}
         self.sys_path = search_path(project, config)
         self.cwd = str(config.root.resolve())
         self.timeout = max(float(config.confirm_timeout), 1.0)
@@ -70,25 +76,31 @@ class _Session:
         dicts = [dict(u.job_dict(), lines=lines) for u in units]
         return Job(dicts, self.sys_path, self.cwd, overlay or {})
 
+    def neutralizer_for(self, unit: Unit) -> Neutralizer:
+        return self.chosen.get(unit.id, self.neutralizer)
+
     def scope(self, f: Finding) -> Optional[tuple[int, int]]:
         """Lines of the innermost function or method around the finding (None outside any)."""
-        summary = self.project.by_path.get(f.path)
+        return self.scope_at(f.path, f.line)
+
+    def scope_at(self, path: str, line: int) -> Optional[tuple[int, int]]:
+        summary = self.project.by_path.get(path)
         if summary is None:
             return None
         infos = list(summary.functions.values()) + [m for c in summary.classes.values() for m in c.methods.values()]
-        around = [i for i in infos if i.lineno <= f.line <= i.end_lineno]
+        around = [i for i in infos if i.lineno <= line <= i.end_lineno]
         if not around:
             return None
         best = max(around, key=lambda i: i.lineno)
         return best.lineno, best.end_lineno
 
     def run(self, err: TextIO) -> list[Finding]:
-        script_units = self.units.script_units()
+        script_units = [u for u in self.units.script_units() if not u.unbuildable]
         trace_units = self.units.trace_units()
         overlay = self.neutralizer.all_neutralized()
-        by_file: dict[str, list[Unit]] = defaultdict(list)
-        for unit in script_units:
-            by_file[unit.path].append(unit)
+        by_file: dict[tuple[str, int], list[Unit]] = defaultdict(list)
+        for unit in script_units:  # one job per file; a class built twice (two call sites) in another job
+            by_file[unit.path, sum(1 for u in by_file[unit.path, 0] if u.qualname == unit.qualname)].append(unit)
         first = [self.job(group, overlay) for group in by_file.values()] + [self.job([u]) for u in trace_units]
         script_findings = sum(1 for f in self.candidates if f.context == "script")
         if len(first) + script_findings >= NOTICE_AT:
@@ -97,16 +109,58 @@ class _Session:
         whole: dict[str, Outcome] = {}
         for outcomes in run_jobs(first, self.timeout):
             whole.update(outcomes)
+        self.retry_stand_ins(script_units, whole)
         for unit in script_units + trace_units:
             outcome = whole.get(unit.id)
             if outcome is not None and (outcome.compiled or outcome.status == "trace_error"):
                 self.compiled += 1
             else:
                 self.not_compiled += 1
+        for unit in self.units.script_units():
+            if unit.unbuildable:
+                whole[unit.id] = Outcome("not_built", unit.unbuildable)
+                self.not_compiled += 1
 
         self.confirm_script(whole, self.evidence(script_units, whole))
         self.confirm_trace(whole)
         return self.missed(script_units, trace_units, whole, err)
+
+    def after_stand_in(self, unit: Unit, outcome: Outcome) -> Optional[Finding]:
+        """The stand-in the unit's compile error may come from: the error is after it, in its function."""
+        if outcome.status != "compile_error":
+            return None
+        loc = self.files.innermost(outcome.text or outcome.message, [unit.path])
+        if loc is None:
+            return None
+        for f in self.neutralizer_for(unit).stood_in:
+            scope = self.scope(f)
+            if os.path.realpath(f.path) == os.path.realpath(loc.path) and scope and f.line <= loc.line <= scope[1] \
+                    and scope[0] <= loc.line and not any(_covers(g, loc) for g in self.candidates):
+                return f
+        return None
+
+    def retry_stand_ins(self, units: list[Unit], whole: dict[str, Outcome]) -> None:
+        """Units whose compile fails after a stand-in, in its function, are compiled again with the
+        next kind of stand-in value; the first kind the compiler accepts there is kept for the unit."""
+        for kind in STAND_IN_KINDS[1:]:
+            retry = [u for u in units if u.id in whole and self.after_stand_in(u, whole[u.id]) is not None]
+            if not retry:
+                return
+            other = Neutralizer(self.candidates, kind)
+            overlay = other.all_neutralized()
+            for outcomes in run_jobs([self.job([u], overlay) for u in retry], self.timeout):
+                for unit in retry:
+                    outcome = outcomes.get(unit.id)
+                    if outcome is None:
+                        continue
+                    previous = self.chosen.get(unit.id)
+                    self.chosen[unit.id] = other
+                    if self.after_stand_in(unit, outcome) is None:
+                        whole[unit.id] = outcome
+                    elif previous is None:
+                        self.chosen.pop(unit.id)
+                    else:
+                        self.chosen[unit.id] = previous
 
     def evidence(self, script_units: list[Unit], whole: dict[str, Outcome]) -> dict[int, str]:
         """id(finding) -> compiler message, for findings the all-neutralized compiles already confirm."""
@@ -114,10 +168,24 @@ class _Session:
         for unit in script_units:
             outcome = whole.get(unit.id)
             if outcome is not None:
-                hits = hit_unneutralized(unit, outcome, self.files, self.candidates, self.neutralizer.neutralized)
+                hits = hit_unneutralized(unit, outcome, self.files, self.candidates,
+                                         self.neutralizer_for(unit).neutralized)
                 for f, message in hits:
-                    found.setdefault(id(f), message)
+                    found.setdefault(id(f), message + self.built(unit, outcome))
         return found
+
+    def placed_or_ok(self, unit: Unit, outcome: Outcome) -> bool:
+        """Did the all-neutralized compile succeed, or fail at a place in the project? Then an error
+        without a location, once one finding is put back, is that finding's (nothing else changed)."""
+        return outcome.status == "ok" or (outcome.status == "compile_error" and
+                                          self.files.innermost(outcome.text or outcome.message, [unit.path]) is not None)
+
+    def built(self, unit: Unit, outcome: Outcome) -> str:
+        """How the unit's instance was built, when it was not a plain `Cls()` (for the output)."""
+        how = [unit.recipe.text] if unit.recipe is not None and unit.recipe.text else []
+        if outcome.data.get("built"):
+            how.append(outcome.data["built"])
+        return f" [instance: {'; '.join(how)}]" if how else ""
 
     def confirm_script(self, whole: dict[str, Outcome], evidence: dict[int, str]) -> None:
         jobs, pending = [], []
@@ -136,12 +204,17 @@ class _Session:
                 reason = before.message if before is not None else "the unit was not compiled"
                 f.confirmed, f.confirmation = None, f"unconfirmed: {reason}"
                 continue
-            jobs.append(self.job([unit], lambda f=f: self.neutralizer.all_but(f), lines=True))
+            neutralizer = self.neutralizer_for(unit)
+            jobs.append(self.job([unit], lambda f=f, n=neutralizer: n.all_but(f), lines=True))
             pending.append((f, unit))
         for (f, unit), outcomes in zip(pending, run_jobs(jobs, self.timeout)):
             outcome = outcomes.get(unit.id) or Outcome("error", "no result")
-            f.confirmed, f.confirmation = judge_script(f, outcome, self.files, unit, self.neutralizer.others(f),
-                                                       self.scope(f))
+            baseline = whole[unit.id]
+            f.confirmed, f.confirmation = judge_script(
+                f, outcome, self.files, unit, self.neutralizer_for(unit).others(f), self.scope(f),
+                baseline_ok=self.placed_or_ok(unit, baseline), cause=construction_cause(unit, outcome, self.project))
+            if f.confirmed is not None:
+                f.confirmation += self.built(unit, outcome)
 
     def confirm_trace(self, whole: dict[str, Outcome]) -> None:
         for f in self.candidates:
@@ -158,15 +231,22 @@ class _Session:
     def missed(self, script_units: list[Unit], trace_units: list[Unit], whole: dict[str, Outcome],
                err: TextIO) -> list[Finding]:
         found: dict[tuple, Finding] = {}
-        neutralized_any = bool(self.neutralizer.all_neutralized())
         for unit in script_units:
             outcome = whole.get(unit.id)
             if outcome is None:
                 continue
-            finding, note = missed_script(unit, outcome, self.files, self.candidates, neutralized_any)
+            neutralizer = self.neutralizer_for(unit)
+            cause = construction_cause(unit, outcome, self.project)
+            stood_in = self.after_stand_in(unit, outcome)
+            if stood_in is not None and not cause:
+                cause = (f"it fails after tslint's stand-in value for `{stood_in.code}` at "
+                         f"{stood_in.path}:{stood_in.line}, which no stand-in type satisfies")
+            finding, note = missed_script(unit, outcome, self.files, self.candidates, bool(neutralizer.all_neutralized()),
+                                          cause)
             if note:
                 err.write(f"tslint: confirm: {note}\n")
             if finding is not None:
+                finding.confirmation += self.built(unit, outcome)
                 found.setdefault((finding.path, finding.line, finding.context, finding.message), finding)
         for unit in trace_units:
             outcome = whole.get(unit.id)
@@ -175,6 +255,10 @@ class _Session:
             for finding in missed_trace(unit, outcome, self.files, self.candidates):
                 found.setdefault((finding.path, finding.line, finding.context, finding.message), finding)
         return list(found.values())
+
+
+def _covers(f: Finding, loc: UserLocation) -> bool:
+    return os.path.realpath(f.path) == os.path.realpath(loc.path) and f.line <= loc.line <= max(f.line, f.end_line)
 
 
 def _warn_unused_examples(units: UnitSet, config: Config, err: TextIO) -> None:

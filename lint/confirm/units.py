@@ -20,6 +20,7 @@ from ..entrypoints import Instance
 from ..finding import Finding
 from ..project.model import ClassRef, FuncRef, Project
 from ..reach import Reach
+from .recipe import Recipe, recipe_for
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Unit:
     end_line: int
     factory: str = ""
     labels: list[str] = field(default_factory=list)
+    #: how the script call site builds the instance (None: the factory, or `Cls()`)
+    recipe: Optional[Recipe] = None
 
     @property
     def qualname(self) -> str:
@@ -42,9 +45,17 @@ class Unit:
     def context(self) -> str:
         return "trace" if self.kind == "trace" else "script"
 
+    @property
+    def unbuildable(self) -> str:
+        """Why the program's instance cannot be rebuilt ("" when it can): such a unit is not compiled."""
+        if self.recipe is None or not self.recipe.problem:
+            return ""
+        return f"built differently from {self.recipe.site}: {self.recipe.problem}, which tslint cannot replay"
+
     def job_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "module": self.module, "name": self.name,
-                "path": os.path.realpath(self.path), "factory": self.factory}
+                "path": os.path.realpath(self.path), "factory": self.factory,
+                "recipe": self.recipe.job() if self.recipe is not None and not self.recipe.problem else None}
 
 
 def _key(ref: str) -> str:
@@ -85,18 +96,24 @@ class UnitSet:
 
 
 def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
-    units: dict[tuple[str, str, str], Unit] = {}
+    units: dict[tuple[str, str, str, str], Unit] = {}
     by_label: dict[tuple[str, str], list[Unit]] = {}
 
+    sites = _call_sites(project)
+
     def add(kind: str, module: str, name: str, label: str, context: str, factory: str = "") -> None:
-        key = (kind, module, name)
+        recipe = None
+        site = sites.get(_site_label(label)) if kind == "module" and not factory else None
+        if site is not None:
+            recipe = recipe_for(project, site[0], site[1], ClassRef(module, name))
+        key = (kind, module, name, recipe.key() if recipe is not None else "")
         unit = units.get(key)
         if unit is None:
             summary = project.by_module.get(module)
             if summary is None:
                 return
             line, end = _span(project, module, name)
-            unit = Unit(f"u{len(units)}", kind, module, name, summary.path, line, end, factory)
+            unit = Unit(f"u{len(units)}", kind, module, name, summary.path, line, end, factory, recipe=recipe)
             units[key] = unit
         if label not in unit.labels:
             unit.labels.append(label)
@@ -122,6 +139,22 @@ def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
             if factory:
                 add("trace", module, name, root.label, "trace", factory)
     return UnitSet(list(units.values()), by_label)
+
+
+def _call_sites(project: Project) -> dict[str, tuple]:
+    """Root label of each `torch.jit.script(...)` call site -> (its module summary, the site), as
+    `entrypoints` labels call-site roots."""
+    out: dict[str, tuple] = {}
+    for summary in project.by_path.values():
+        for site in summary.call_sites:
+            if site.kind == "script" and site.target[0] != "param":
+                out[f"at {summary.path}:{site.line}"] = (summary, site)
+    return out
+
+
+def _site_label(label: str) -> str:
+    """`torch.jit.script(Net) at pkg/x.py:12` -> `at pkg/x.py:12` (the key of `_call_sites`)."""
+    return "at " + label.rpartition(" at ")[2] if label.startswith("torch.jit.script(") else ""
 
 
 def _add_class(add, project: Project, cls: ClassRef, label: str, config: Config) -> None:

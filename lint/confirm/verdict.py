@@ -30,9 +30,25 @@ from .units import Unit
 MISSED = "TS000"
 
 
-def _short(message: str, limit: int = 300) -> str:
+def _short(message: str, limit: int = 1500) -> str:
     message = message.strip().rstrip(":").strip()
     return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def whole_message(outcome: Outcome) -> str:
+    """The compiler's whole message (every line before its first source excerpt, joined), not just
+    its first line: "Expected a value of type ..." goes on with the inferred type, the value and the
+    schema, and a library error without a location is only understood with all of it."""
+    if outcome.status != "compile_error" or not outcome.text:
+        return _short(outcome.message)
+    lines = []
+    for line in outcome.text.splitlines():
+        if line.strip() == ":" or line.lstrip().startswith('File "'):
+            break
+        if line.strip():
+            lines.append(line.strip().rstrip(":"))
+    joined = "".join(f"{line}{' ' if line.endswith('.') else '; '}" for line in lines).rstrip("; ")
+    return _short(joined or outcome.message)
 
 
 def _covers(f: Finding, path: str, line: int) -> bool:
@@ -44,9 +60,12 @@ def _where(loc: UserLocation) -> str:
 
 
 def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, others: int,
-                 scope: Optional[tuple[int, int]] = None) -> tuple[Optional[bool], str]:
+                 scope: Optional[tuple[int, int]] = None, baseline_ok: bool = False,
+                 cause: str = "") -> tuple[Optional[bool], str]:
     """`scope`: the lines of the function holding the finding, to check that the compiler really
-    compiled it before calling the finding refuted."""
+    compiled it before calling the finding refuted. `baseline_ok`: the unit compiles with every
+    finding neutralized (or fails at a place in the project), so an error without a location, once
+    this finding alone is put back, is this finding's. `cause`: why the error may come from tslint's construction of the module."""
     if outcome.status == "ok":
         if scope is not None and not _compiled_within(f, scope, outcome, files, unit):
             return None, (f"unconfirmed: {unit.qualname} compiles, but the compiler never compiled this function "
@@ -56,7 +75,7 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
         return False, f"the compiler accepts it (compiled {unit.qualname})"
     if outcome.status != "compile_error":
         return None, f"unconfirmed: {outcome.message}"
-    message = _short(outcome.message)
+    message = whole_message(outcome)
     text = outcome.text or outcome.message
     prefer = [unit.path, f.path]
     innermost = files.innermost(text, prefer)
@@ -69,6 +88,10 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
             return True, f"{message} (no location in the project; the message is the one this rule predicts)"
         if any(_covers(f, loc.path, loc.line) for loc in files.chain(text, prefer)):
             return True, f"{message} (at {_where(innermost)}, compiled from here)"
+    if innermost is None and baseline_ok:
+        return True, f"{message} (no location in the project; it goes once this finding alone is neutralized)"
+    if cause:
+        return None, f"unconfirmable: {cause}; the compiler said: {message}"
     if innermost is not None:
         return None, f"unconfirmed: the compiler stopped first at {_where(innermost)}: {message}"
     return None, f"unconfirmed: the compiler failed without a location in the project: {message}"
@@ -87,14 +110,17 @@ def _compiled_within(f: Finding, scope: tuple[int, int], outcome: Outcome, files
 
 
 def missed_script(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iterable[Finding],
-                  neutralized_any: bool) -> tuple[Optional[Finding], str]:
+                  neutralized_any: bool, cause: str = "") -> tuple[Optional[Finding], str]:
     """A TS000 finding for an error that remains with every finding neutralized (and a note when an
-    error cannot be placed)."""
+    error cannot be placed, or may come from how tslint built the module: `cause`)."""
     if outcome.status != "compile_error":
         return None, ""
     text = outcome.text or outcome.message
     loc = files.innermost(text, [unit.path])
-    message = _short(outcome.message)
+    message = whole_message(outcome)
+    findings = list(findings)
+    if cause and not (loc is not None and any(_covers(f, loc.path, loc.line) for f in findings)):
+        return None, f"{unit.qualname}: unconfirmable: {cause}; the compiler said: {message}"
     if loc is None:
         if neutralized_any:  # could be an artifact of a rewrite: say so instead of guessing a place
             return None, f"{unit.qualname}: with the findings neutralized the compiler fails without a location: {message}"
@@ -115,7 +141,7 @@ def hit_unneutralized(unit: Unit, outcome: Outcome, files: UserFiles, findings: 
     loc = files.innermost(outcome.text or outcome.message, [unit.path])
     if loc is None:
         return []
-    message = f"{_short(outcome.message)} (compiling {unit.qualname} with the other findings neutralized)"
+    message = f"{whole_message(outcome)} (compiling {unit.qualname} with the other findings neutralized)"
     return [(f, message) for f in findings if id(f) not in neutralized and _covers(f, loc.path, loc.line)]
 
 
