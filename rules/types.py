@@ -1176,6 +1176,52 @@ class NoneComparison(_TypeRule):
     ]
 
 
+class NoMatchingOverload(_TypeRule):
+    """
+    ## What it does
+    Flags a call of a Tensor method or a `torch` operator that no overload of the operator can
+    take, whatever the types of its arguments: a required argument left out, a keyword the
+    operator does not have, too many positional arguments.
+
+    ## Why is this bad?
+    TorchScript matches the call against the operator's schemas, not against the Python function:
+    `x.norm(dim=1)` works in Python (`p` defaults to 2 there) but every `aten::norm` schema that
+    takes `dim` needs `p` first, so the compiler fails with `Arguments for call are not valid.`
+    (`Argument p not provided.`, `Keyword argument dim unknown.`). NumPy-style keywords
+    (`keepdims=`) fail the same way. An operator with a single schema reports that schema's
+    reason directly (`Argument dim1 not provided.`).
+
+    ## Example
+    ```python
+    def forward(self, f):
+        return f / f.norm(dim=1, keepdim=True)
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, f):
+        return f / f.norm(p=2, dim=1, keepdim=True)
+    ```
+    """
+
+    code = "TS231"
+    name = "no-matching-overload"
+    message = "a call no schema of the operator can take"
+    compiler_message = "Arguments for call are not valid"
+    issue = I.CALL_ARGUMENTS
+    VALID = [
+        _header("@torch.jit.script\ndef f(x):\n    return x / x.norm(p=2, dim=1, keepdim=True), x.view(2, -1), "
+                "x.sum(dim=1, keepdim=True)\n"),
+        _header("@torch.jit.script\ndef f(x):\n    return torch.sum(input=x, dim=1), x.type(torch.float), "
+                "torch.zeros(2, 3, dtype=torch.float), x.norm()\n"),
+    ]
+    INVALID = [
+        _header("@torch.jit.script\ndef f(x):\n    return x / x.norm(dim=1, keepdim=True)  # error\n"),
+        _header("@torch.jit.script\ndef f(x):\n    return torch.sum(x, dim=1, keepdims=True)  # error\n"),
+        _header("class Net(torch.nn.Module):\n    def forward(self, x):\n        return x.mean(1, True, False)  # error\n"),
+    ]
+
+
 #: roots of qualified names that `isinstance` may test against in TorchScript; anything else that
 #: resolves outside the project (numpy, PIL, pandas …) is a type name the compiler does not know
 _ISINSTANCE_KNOWN_ROOTS = frozenset({"torch", "typing", "typing_extensions", "builtins", "collections", "enum", "abc"})

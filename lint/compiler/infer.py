@@ -37,7 +37,7 @@ from ..project.model import ClassRef, FuncRef, ModuleRef
 from ..static_if import UNDECIDED, Decision, static_condition
 from . import schemas
 from .ir import Block, Instr
-from .match import match_call, op_result
+from .match import match_call, op_result, unbindable
 from .project_types import ProjectTypes, Scope, Signature, parse_signature, state_for
 from .pysigs import nn_module, python_signature
 from .types import (
@@ -80,6 +80,7 @@ TUPLE_INDEX = "tuple-index"
 TUPLE_RANGE = "tuple-index-range"
 UNION_SUBSCRIPT = "union-subscript"
 UNION_OP = "union-in-operation"
+CALL_ARGUMENTS = "call-arguments"
 
 DTYPES = {
     "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int8", "int16", "short",
@@ -1551,6 +1552,8 @@ class _Interpreter:
         op = schemas.builtin_op_for(qual)
         if op and exact:
             overloads = schemas.op_overloads(op)
+            if overloads and self.arguments_issue(node, op, overloads, len(args), list(kwargs), qual):
+                return UNKNOWN, self.emit(op, self._arg_ssas(node), UNKNOWN, node)
             if overloads:
                 result = match_call(overloads, args, kwargs)
                 if result.matched is False:
@@ -1695,17 +1698,41 @@ class _Interpreter:
             if hint is None:
                 self.issue(TOLIST, node, "`.tolist()` needs a type hint: Expected type hint for result of tolist(); annotate the target, e.g. `values: List[float] = x.tolist()`")
             return (hint or UNKNOWN), self.emit("aten::tolist", inputs, hint or UNKNOWN, node)
-        op = f"aten::{name}"
+        # `SimpleValue::attr`: a Tensor's `type` method is `aten::to`
+        op = "aten::to" if name == "type" and isinstance(base, TensorT) else f"aten::{name}"
         overloads = schemas.op_overloads(op)
         if not overloads:
             t = TENSOR if isinstance(base, TensorT) and name in _TENSOR_RETURNING else UNKNOWN
             return t, self.emit(op, inputs, t, node)
+        if isinstance(base, TensorT) and self.arguments_issue(node, op, overloads, len(args), list(kwargs), f"Tensor.{name}"):
+            return UNKNOWN, self.emit(op, inputs, UNKNOWN, node)
         result = match_call(overloads, [base] + args, kwargs)
         if result.matched is False and isinstance(base, TensorT):
             self.float_for_int_issue(node, overloads, [base] + args, kwargs, f"Tensor.{name}", [base_node] + list(node.args))
         if result.matched is False and isinstance(base, ListT) and name in ("append", "insert") and base.known:
             self.list_element_issue(node, base, args)
         return result.type, self.emit(op, inputs, result.type, node)
+
+    def arguments_issue(self, node: ast.Call, op: str, overloads: Any, n_args: int, keywords: list[str],
+                        callee: str) -> bool:
+        """A call of a builtin op that no overload can take, whatever the argument types: a missing
+        required argument, an unknown keyword, too many positional arguments (`x.norm(dim=1)`:
+        every `aten::norm` overload needs `p` first). The compiler's `matchSchemas` fails with
+        `Arguments for call are not valid` (or, with one overload, that overload's reason)."""
+        method = callee.startswith("Tensor.")
+        reasons = unbindable(overloads, n_args, keywords, method)
+        if reasons is None:
+            return False
+        plain = [(o, r) for o, r in reasons if not any(a.is_out for a in o.arguments)] or reasons
+        closest = next(((o, r) for o, r in plain if all(any(a.name == k for a in o.arguments) for k in keywords)), plain[0])
+        why = "; ".join(dict.fromkeys(r.rstrip(".") for _, r in [closest] + plain[:2]))
+        head = "Arguments for call are not valid" if len(overloads) > 1 else str(closest[0])
+        shown = [a for a in closest[0].arguments if not (method and a.name == "self")]
+        signature = str(dataclasses.replace(closest[0], arguments=tuple(shown))).split("(", 1)[1].rsplit(") ->", 1)[0]
+        self.issue(CALL_ARGUMENTS, node,
+                   f"no overload of `{callee}` takes these arguments: {head} ({why}); call it as "
+                   f"`{callee.rsplit('.', 1)[-1]}({signature})`")
+        return True
 
     def int_for_float_issue(self, node: ast.Call, sig: Any, args: list[Type], kwargs: dict[str, Type], qual: str) -> None:
         """An int argument to a torch Python function (compiled from source, so no int -> float

@@ -258,6 +258,56 @@ def match_overload(overload: schemas.Overload, args: Sequence[Type], kwargs: dic
     return verdict, result_type(overload, binder)
 
 
+def binding_failure(overload: schemas.Overload, n_args: int, keywords: Sequence[str], method: bool) -> Optional[str]:
+    """Why a call cannot bind to `overload` whatever its argument types, in the compiler's words
+    (`tryMatchSchema`), or None when it might bind.
+
+    Only the shape of the call counts: positional arguments fill the non-keyword-only formals in
+    order (a Tensor method's receiver fills the formal named `self`), a trailing list formal may
+    take every remaining positional argument (`x.view(2, 3)`), keywords fill formals by name (`input`
+    names `self` for an aten op), and a formal left without value needs a default. Types are not
+    looked at, so the answer holds whatever the checker knows about the arguments.
+    """
+    aten = overload.op.startswith("aten::")
+    self_left = method
+    used = 0
+    unused = list(keywords)
+    for index, formal in enumerate(overload.arguments):
+        if formal.name == "self" and self_left:
+            self_left = False
+            continue
+        if not formal.kwarg_only and used < n_args:
+            used = n_args if _varargs_list(overload.arguments, index) else used + 1
+            continue
+        given = formal.name if formal.name in unused else (
+            "input" if aten and formal.name == "self" and "input" in unused else None)
+        if given is not None:
+            unused.remove(given)
+        elif not formal.has_default:
+            return f"Argument {formal.name} not provided."
+    if self_left:
+        return "Provided self argument not used in schema."
+    if used < n_args and not overload.is_vararg:
+        return f"Expected at most {used} arguments but found {n_args} positional arguments."
+    if unused:
+        known = any(a.name == unused[0] for a in overload.arguments)
+        return f"Keyword argument {unused[0]} {'specified twice' if known else 'unknown'}."
+    return None
+
+
+def unbindable(overloads: Sequence[schemas.Overload], n_args: int, keywords: Sequence[str],
+               method: bool) -> Optional[list[tuple[schemas.Overload, str]]]:
+    """Every overload with the reason it cannot take the call, when none can (`Arguments for call
+    are not valid`); None when some overload might."""
+    reasons = []
+    for overload in overloads:
+        reason = binding_failure(overload, n_args, keywords, method)
+        if reason is None:
+            return None
+        reasons.append((overload, reason))
+    return reasons or None
+
+
 def result_type(overload: schemas.Overload, binder: Optional[_Binder] = None) -> Type:
     if overload.is_varret:
         return UNKNOWN

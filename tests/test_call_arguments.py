@@ -1,0 +1,67 @@
+"""TS231 and the call checks of the type checker: calls of builtin operators that no schema can take
+(`tryMatchSchema` in `schema_matching.cpp`), checked against the real compiler both ways: every
+FLAGGED case is rejected with the message given, every ACCEPTED case compiles and gets no finding."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import needs_torch
+from harness import check_compiles, check_flagged, check_rejected, check_silent
+
+HEAD = "import torch\nfrom torch import nn\nfrom typing import Dict, List, Optional, Tuple\n\n\n"
+
+
+def _fn(body: str, params: str = "x: torch.Tensor") -> str:
+    return HEAD + f"@torch.jit.script\ndef f({params}):\n    return {body}\n"
+
+
+# name -> (source, code, the compiler's message)
+FLAGGED = {
+    "norm_without_p": (_fn("x / x.norm(dim=1, keepdim=True)  # error"), "TS231", "Argument p not provided"),
+    "numpy_keepdims": (_fn("x.sum(dim=1, keepdims=True)  # error"), "TS231", "Keyword argument keepdims unknown"),
+    "torch_sum_keepdims": (_fn("torch.sum(x, dim=1, keepdims=True)  # error"), "TS231", "Keyword argument keepdims unknown"),
+    "single_schema_missing": (_fn("x.transpose(1)  # error"), "TS231", "Argument dim1 not provided"),
+    "single_schema_unknown_keyword": (_fn("x.flatten(1, end=2)  # error"), "TS231", "Keyword argument end unknown"),
+    "packed_and_keyword": (_fn("x.expand(2, -1, size=3)  # error"), "TS231", "Keyword argument size specified twice"),
+    "too_many_positional": (_fn("x.mean(1, True, False)  # error"), "TS231", "Arguments for call are not valid"),
+    "functional_op_keyword": (_fn("torch.nn.functional.linear(x, weight=x, bias=None, scale=2)  # error"), "TS231",
+                              "Keyword argument scale unknown"),
+    "in_module": (HEAD + "class Net(nn.Module):\n    def forward(self, x):\n"
+                  "        return x.softmax(axis=-1)  # error\n", "TS231", "Arguments for call are not valid"),
+}
+
+ACCEPTED = {
+    "norm_forms": _fn("x.norm(), x.norm(2), x.norm(p=2, dim=1, keepdim=True), torch.norm(x, dim=1)"),
+    "varargs_packing": _fn("x.view(2, 3, -1), x.permute(0, 2, 1), x.repeat(2, 2), x.reshape(-1), x.new_zeros(2, 3)"),
+    "keywords_by_name": _fn("x.sum(dim=1, keepdim=True), x.mean(1, True), x.std(unbiased=False, dim=1), "
+                            "x.size(dim=0), x.chunk(2, dim=-1), x.split(2, dim=1), x.max(dim=1)"),
+    "input_names_self": _fn("torch.sum(input=x, dim=1), torch.softmax(x, dim=-1), x.softmax(dim=-1)"),
+    "sequence_keywords": _fn("x.reshape(shape=(2, 3)), torch.zeros(size=(2, 3)), torch.arange(0, 10, step=2), "
+                             "torch.zeros(2, 3, dtype=torch.float)"),
+    "type_is_to": _fn("x.type(torch.float), x.to(x.device, non_blocking=True), x.clamp(min=0.0)"),
+    "starred_tuple": HEAD + "@torch.jit.script\ndef f(x: torch.Tensor, s: Tuple[int, int]):\n    return x.view(*s)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_flagged(name):
+    source, code, _ = FLAGGED[name]
+    check_flagged(name, source, code)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_flagged_is_rejected(name):
+    source, _, message = FLAGGED[name]
+    check_rejected(name, source, message)
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_accepted_is_silent(name):
+    check_silent(name, ACCEPTED[name], ("TS2", "TS4"))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_accepted_compiles(name):
+    check_compiles(name, ACCEPTED[name])
