@@ -1,13 +1,15 @@
 """Running rule examples through the linter and through the real compiler (or tracer).
 
-The compiler side imports the example as a module in a fresh child process (so that examples
-cannot leak state into each other, and a crash is contained), then scripts every `nn.Module`
+The compiler side imports the example as a module in a child process of its own (so that examples
+cannot leak state into each other, and a crash is contained), forked from a compile server that
+imported torch once (`compile_server.py`), then scripts every `nn.Module`
 subclass it defines with no constructor arguments; `@torch.jit.script` decorators and module-level
 `torch.jit.script(...)` / `torch.jit.trace(...)` calls run on import. TracerWarnings are recorded
 with their lines.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -25,38 +28,46 @@ from tslint.entrypoints import EntryOptions
 from tslint.finding import Finding
 from tslint.rule import expected_lines
 
-_CHILD = r'''
-import importlib.util, inspect, json, re, sys, traceback, warnings
-path, name = sys.argv[1], sys.argv[2]
-result = {"ok": True, "message": "", "line": None, "warnings": [], "diverges": None}
-def error_line(text):
-    lines = [int(m.group(1)) for m in re.finditer(r'File "%s", line (\d+)' % re.escape(path), text)]
-    return lines[-1] if lines else None
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    try:
-        import torch
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if cls.__module__ == name and issubclass(cls, torch.nn.Module) and not getattr(cls, "TSLINT_SKIP", False):
-                torch.jit.script(cls())
-        if hasattr(module, "diverges"):
-            result["diverges"] = bool(module.diverges())
-    except BaseException as exc:
-        text = str(exc)
-        result["ok"] = False
-        result["type"] = type(exc).__name__
-        result["message"] = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        result["full"] = text[:4000]
-        result["line"] = error_line(text) or error_line("".join(traceback.format_exception(exc)))
-for w in caught:
-    if w.category.__name__ == "TracerWarning" and w.filename == path:
-        result["warnings"].append({"line": w.lineno, "message": str(w.message).splitlines()[0]})
-print("@@RESULT@@" + json.dumps(result))
-'''
+_SERVER = Path(__file__).with_name("compile_server.py")
+
+
+class _CompileServer:
+    """This test process's end of `compile_server.py` (a process that imported torch once and forks
+    a child per example), started on first use and again if it died; it ends when its stdin closes,
+    at the latest when this process ends."""
+
+    def __init__(self) -> None:
+        self.proc: Optional[subprocess.Popen] = None
+        self.lock = threading.Lock()
+
+    def run(self, path: Path, timeout: float) -> dict:
+        request = json.dumps({"path": str(path), "name": "example_mod", "timeout": timeout}) + "\n"
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
+                self.proc = subprocess.Popen([sys.executable, str(_SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             text=True, cwd=tempfile.gettempdir(), env=env)
+                atexit.register(self.close)
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write(request)
+                self.proc.stdin.flush()
+                answer = self.proc.stdout.readline()
+            except OSError:
+                answer = ""
+        if not answer:
+            return {"ok": False, "message": "child failed: the compile server died", "line": None, "warnings": [], "diverges": None}
+        return json.loads(answer)
+
+    def close(self) -> None:
+        """End the server (its stdin closes) and wait for it, so its CPU time counts as ours."""
+        if self.proc is not None and self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+_COMPILE_SERVER = _CompileServer()
 
 
 @dataclass
@@ -78,13 +89,7 @@ def run_example_with_torch(source: str, timeout: float = 120, files: Optional[di
         (folder / rel).write_text(textwrap.dedent(text))
     path = folder / "example_mod.py"
     path.write_text(textwrap.dedent(source))
-    env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), "example_mod"], capture_output=True, text=True,
-                          timeout=timeout, cwd=folder, env=env)
-    marker = [l for l in proc.stdout.splitlines() if l.startswith("@@RESULT@@")]
-    if not marker:
-        return Outcome(False, f"child failed: {proc.stderr[-2000:]}")
-    data = json.loads(marker[-1][len("@@RESULT@@"):])
+    data = _COMPILE_SERVER.run(path, timeout)
     return Outcome(data["ok"], data["message"], data["line"], data.get("full", ""), data["warnings"], data["diverges"])
 
 
