@@ -114,7 +114,7 @@ def run_worker(pkg: str, args) -> tuple[dict, str]:
 
 def run_paritybench(args, tslint: Tslint) -> dict:
     """Label the ParityBench files (resuming the cache; skipped with --no-label), then score them."""
-    err = ""
+    err, stems = "", None
     if not args.no_label:
         cmd = [sys.executable, "-m", "accuracy_lib.paritybench", "--corpus", args.corpus, "--jobs", str(args.jobs),
                "--cache-dir", os.path.abspath(args.cache_dir), "--timeout", str(min(args.timeout, 60))]
@@ -124,10 +124,13 @@ def run_paritybench(args, tslint: Tslint) -> dict:
         os.makedirs(os.path.join(args.cache_dir, "logs"), exist_ok=True)
         logpath = os.path.join(args.cache_dir, "logs", "worker-paritybench.log")
         with open(logpath, "a") as logf:
-            r = subprocess.run(cmd, cwd=BENCH, stdout=subprocess.DEVNULL, stderr=logf)
-        if r.returncode:
+            r = subprocess.run(cmd, cwd=BENCH, stdout=subprocess.PIPE, stderr=logf, text=True)
+        lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+        if r.returncode or not lines:
             err = f"labeller exit {r.returncode} (see {logpath})"
-    res = paritybench_score.measure(tslint, args.cache_dir, args.results_dir, args.corpus, args.jobs, log)
+        else:
+            stems = json.loads(lines[-1])["stems"]
+    res = paritybench_score.measure(tslint, args.cache_dir, args.results_dir, args.corpus, args.jobs, log, stems)
     if err:
         res["label_error"] = err
     return res

@@ -70,17 +70,18 @@ def _same(a: Any, b: Any) -> bool:
         for x, y in zip(ta, tb))
 
 
-# Second input shapes for the divergence check, tried in order until eager runs on one: sizes the
-# tracer may have frozen (spatial / sequence dims first, since channel dims must usually match).
+# Second input shapes for the divergence check, tried in order until eager runs on one: every size
+# the tracer may have frozen, then only the spatial / sequence dims (channel dims must usually match).
 def _spatial(rank: int) -> range:
     return range(2, rank) if rank >= 3 else range(1, rank) if rank == 2 else range(rank)
 
 
 RESHAPES: list[tuple[str, Callable[[int, int, int], int]]] = [
+    ("all*2", lambda d, n, r: n * 2),
+    ("batch*2+spatial*2", lambda d, n, r: n * 2 if d == 0 or d in _spatial(r) else n),
     ("spatial*2", lambda d, n, r: n * 2 if d in _spatial(r) else n),
     ("spatial+1", lambda d, n, r: n + 1 if d in _spatial(r) else n),
     ("batch*2", lambda d, n, r: n * 2 if d == 0 else n),
-    ("all*2", lambda d, n, r: n * 2),
 ]
 
 

@@ -118,10 +118,10 @@ def label_counts(labels: dict) -> dict:
 def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
     """(figures, lists): precision, first-error recall, trace recall and trace findings without warning."""
     fp, misses, missed_trace, trace_fp = [], [], [], []
-    compiled_lines = fp_findings = clean = scripted = warned_compiled = 0
+    compiled_lines = fp_findings = clean = scripted = warned_compiled = silent = 0
     located = exact = near = 0
     err_lines, err_lines_hit = set(), set()
-    warn_lines = warn_exact = warn_near = trace_findings = 0
+    warn_lines = warn_exact = warn_near = trace_findings = trace_finding_lines = 0
     for stem, cases in sorted(labels.items()):
         if stem not in findings:
             continue
@@ -130,12 +130,14 @@ def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
         tr = _by_line(findings[stem], "trace", errors_only=False)
         # precision: script errors on lines some case of this file compiled
         compiled = set()
+        roots = {str(f.get("entry", "")).split(" -> ")[0].rsplit(".", 1)[-1] for fs in errs.values() for f in fs}
         for i, r in cases.items():
             if _scripted(r):
                 lines = set(r["script"].get("compiled_lines") or [])
                 compiled |= lines
                 scripted += 1
                 clean += not any(n in errs for n in lines)
+                silent += r["class"] not in roots
         compiled_lines += len(compiled)
         warned_compiled += sum(len(hazards[n]) - len(errs.get(n, [])) for n in compiled & set(hazards))
         for n in sorted(compiled & set(errs)):
@@ -178,6 +180,7 @@ def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
                 missed_trace.append({"file": stem, "line": line, "message": who[0][1][:160],
                                      "source": _src(corpus, stem, line), "classes": sorted({c for c, _ in who})[:5],
                                      "within_2": _near(tr, line), "tslint_nearest": _nearest(tr, line)})
+        trace_finding_lines += len(tr)
         for line, fs in sorted(tr.items()):
             trace_findings += len(fs)
             if line not in warned:
@@ -189,13 +192,17 @@ def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
         "precision": {"compiled_lines": compiled_lines, "false_positive_findings": fp_findings,
                       "false_positive_lines": len(fp), "warnings_on_compiled_lines": warned_compiled,
                       "scripted_modules": scripted, "clean_modules": clean,
-                      "clean_share": _ratio(clean, scripted)},
+                      "clean_share": _ratio(clean, scripted),
+                      # no script error at all whose entry is the case's class (any line, any file)
+                      "silent_modules": silent, "silent_share": _ratio(silent, scripted)},
         "recall": {"located_in_package": located, "hit_exact": exact, "hit_within_2": exact + near,
                    "recall_exact": _ratio(exact, located), "recall_within_2": _ratio(exact + near, located),
                    "distinct_error_lines": len(err_lines), "distinct_lines_hit": len(err_lines_hit)},
         "trace": {"warning_lines": warn_lines, "flagged_exact": warn_exact, "flagged_within_2": warn_near,
                   "recall_exact": _ratio(warn_exact, warn_lines), "recall_within_2": _ratio(warn_near, warn_lines),
-                  "trace_findings": trace_findings, "finding_lines_without_warning": len(trace_fp)},
+                  "trace_findings": trace_findings, "trace_finding_lines": trace_finding_lines,
+                  "finding_lines_without_warning": len(trace_fp),
+                  "finding_lines_without_warning_share": _ratio(len(trace_fp), trace_finding_lines)},
     }
     return figures, {"false_positives": fp, "misses": misses, "missed_trace_lines": missed_trace,
                      "trace_findings_without_warning": trace_fp}
@@ -225,9 +232,13 @@ def write_results(res: dict, lists: dict, results_dir: str) -> str:
     return path
 
 
-def measure(tslint: Tslint, cache_dir: str, results_dir: str, corpus: str, jobs: int, log) -> dict:
-    """Score the cached labels (whatever a labelling run has written so far); write the results file."""
+def measure(tslint: Tslint, cache_dir: str, results_dir: str, corpus: str, jobs: int, log,
+            stems: Optional[list] = None) -> dict:
+    """Score the cached labels (whatever a labelling run has written so far, or only `stems`);
+    write the results file."""
     labels, meta = load_labels(cache_dir)
+    if stems is not None:
+        labels = {s: labels[s] for s in stems if s in labels}
     counts = label_counts(labels)
     res = {"package": "paritybench", "version": "dev (500 files)", "torch": meta.get("torch"),
            "labels": dict(counts, scripted=counts["script_ok"], failed=counts["script_failed"],

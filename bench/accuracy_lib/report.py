@@ -29,7 +29,7 @@ def print_package(res: dict, out) -> None:
     if "eager_ok" in c:  # paritybench: cases of TESTCASES lists
         p(f"cases:  {c['cases']} in {c['files']} files, {c['eager_ok']} run eagerly; script "
           f"{c['script_ok']} ok / {c['script_failed']} fail ({c['script_failed_in_file']} located in the file) / "
-          f"{c['script_no_verdict']} no verdict (stubs); export {c['export_ok']} ok / {c['export_failed']} fail; "
+          f"{c['script_no_verdict']} no verdict (stubs, timeouts); export {c['export_ok']} ok / {c['export_failed']} fail; "
           f"{c['trace_diverges']} traces diverge at a second shape")
     if res.get("tslint_error"):
         p(f"tslint: {res['tslint_error']}")
@@ -41,6 +41,9 @@ def print_package(res: dict, out) -> None:
                  f"; warnings there (save/trace hazards, not charged): {_fmt(pr.get('warnings_on_compiled_lines'))}"))
     rows.append(("precision: scripted modules with no finding on compiled lines",
                  pr.get("clean_share"), f"{_fmt(pr.get('clean_modules'))}/{_fmt(pr.get('scripted_modules'))}"))
+    if pr.get("silent_modules") is not None:
+        rows.append(("precision: scripted cases with no script error for their class",
+                     pr.get("silent_share"), f"{_fmt(pr.get('silent_modules'))}/{_fmt(pr.get('scripted_modules'))}"))
     rc = res.get("recall", {})
     rows.append(("first-error recall (exact line)", rc.get("recall_exact"),
                  f"{_fmt(rc.get('hit_exact'))}/{_fmt(rc.get('located_in_package'))}"))
@@ -55,6 +58,9 @@ def print_package(res: dict, out) -> None:
                      f"{_fmt(tr.get('flagged_exact'))}/{_fmt(tr.get('warning_lines'))}"))
         rows.append(("trace recall (within 2 lines)", tr.get("recall_within_2"),
                      f"{_fmt(tr.get('flagged_within_2'))}/{_fmt(tr.get('warning_lines'))}"))
+        if "finding_lines_without_warning" in tr:
+            rows.append(("trace finding lines where no TracerWarning fired", tr["finding_lines_without_warning_share"],
+                         f"{tr['finding_lines_without_warning']}/{tr['trace_finding_lines']}"))
     cf = res.get("confirm")
     if cf:
         rows.append(("confirmed findings", cf.get("confirmed_share"), f"{cf.get('confirmed')}/{cf.get('judged')}"))
