@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import sys
 import typing
 from typing import Any, Callable, Optional
+
+
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # tslint's own files
 
 
 def resolve_qualified(qualname: str) -> Any:
@@ -150,8 +154,8 @@ class MissingModules:
         while frame is not None and "importlib" in frame.f_code.co_filename:
             frame = frame.f_back
         where = frame.f_code.co_filename if frame is not None else ""
-        if any(where.startswith(root) for root in self.roots) and "site-packages" not in where:
-            top = fullname.split(".")[0]
-            if top not in self.names:
-                self.names.append(top)
+        if "." in fullname or fullname in self.names or where.startswith(_OWN_DIR) or "site-packages" in where:
+            return None  # a missing submodule is a probe (`pkg.mod.NAME`), not a missing package
+        if any(where.startswith(root) for root in self.roots):
+            self.names.append(fullname)
         return None

@@ -137,18 +137,29 @@ class _Reader:
         self.new_node: ast.AST = ast.Constant(None)
         self.shown: list[tuple[str, ast.AST]] = []
 
+    def _global(self, qual: str) -> bool:
+        """Is `qual` a class or module-level name of a project module (`NUM_CLASSES`, `Net`)?"""
+        module, _, name = qual.rpartition(".")
+        summary = self.project.by_module.get(module)
+        return summary is not None and (name in summary.globals or name in summary.classes)
+
     def replay(self, name: str, cls: ClassRef) -> tuple[Any, tuple]:
         new, attrs = None, []
         for node in self.nodes:
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                if len(node.targets) != 1:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                if isinstance(node, ast.AnnAssign) and node.value is not None else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                if len(targets) != 1:
                     raise NotReproducible(f"`{ast.unparse(node)}` at line {node.lineno}")
-                if _is_self_method(node.value, name):  # m = m.eval()
-                    self._method(node.value, node.lineno)  # type: ignore[arg-type]
+                value = node.value  # type: ignore[attr-defined]
+                if _is_self_method(value, name):  # m = m.eval()
+                    self._method(value, node.lineno)
                     continue
-                if not isinstance(node.value, ast.Call):
-                    raise NotReproducible(f"`{name}` is `{ast.unparse(node.value)}` (line {node.lineno})")
-                new, attrs, self.shown = self.new(node.value, cls), [], []
+                while _is_self_method(value, "") and value.func.attr in NEUTRAL_METHODS:  # Net().eval()
+                    value = value.func.value
+                if not isinstance(value, ast.Call):
+                    raise NotReproducible(f"`{name}` is `{ast.unparse(value)}` (line {node.lineno})")
+                new, attrs, self.shown = self.new(value, cls), [], []
             elif new is not None:
                 attrs += self._use(node, name)
         if new is None:
@@ -201,9 +212,12 @@ class _Reader:
         if not dotted or head in self.local_names:
             raise NotReproducible(f"`{ast.unparse(node)}` (line {node.lineno}) is computed")  # type: ignore[attr-defined]
         qual = self.project.qualify(self.module, dotted)
-        if not (isinstance(self.project.resolve(self.module, dotted), ClassRef) or qual.startswith("torch.")):
-            raise NotReproducible(f"`{ast.unparse(node)}` (line {node.lineno}) is neither a literal, a project class "
-                                  f"nor a torch name")  # type: ignore[attr-defined]
+        resolved = self.project.resolve(self.module, dotted)
+        if not isinstance(node, ast.Call) and (qual.startswith("torch.") or self._global(qual)):
+            return ["ref", qual]
+        if not (isinstance(resolved, ClassRef) or qual.startswith("torch.")):
+            raise NotReproducible(f"`{ast.unparse(node)}` (line {node.lineno}) is neither a literal, a project class, "
+                                  f"a module-level name nor a torch name")  # type: ignore[attr-defined]
         if not isinstance(node, ast.Call):
             return ["ref", qual]
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
@@ -212,4 +226,8 @@ class _Reader:
 
 
 def _is_self_method(value: ast.AST, name: str) -> bool:
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and _dotted(value.func.value) == name
+    """Is `value` a method call on `name` (`m.eval()`), or with `name` "" on a constructor call?"""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+        return False
+    owner = value.func.value
+    return _dotted(owner) == name if name else isinstance(owner, ast.Call)
