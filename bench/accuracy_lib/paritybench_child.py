@@ -232,17 +232,22 @@ class FileLabeler:
         return None
 
     def _trace(self, model: torch.nn.Module, args: list, kwargs: dict) -> dict:
-        out: dict[str, Any] = {"ok": False, "warnings": [], "diverges": None, "message": ""}
+        # `warning_origins[k]`: None when warning k fired on a line of the file, else the torch
+        # `file:line` that fired it (then its line is the innermost line of the file on the stack,
+        # e.g. the `F.mse_loss(...)` call whose size check warned)
+        out: dict[str, Any] = {"ok": False, "warnings": [], "warning_origins": [], "diverges": None, "message": ""}
         seen: set = set()
 
         def show(message, category, filename, lineno, file=None, line=None):
             if not issubclass(category, torch.jit.TracerWarning):
                 return
-            ln = lineno if self._in_file(filename) else self._innermost_here()
+            direct = self._in_file(filename)
+            ln = lineno if direct else self._innermost_here()
             key = (ln, first_line(message)[:200])
             if key not in seen:
                 seen.add(key)
                 out["warnings"].append(list(key))
+                out["warning_origins"].append(None if direct else f"{_short(filename)}:{lineno}")
 
         target = model
         inputs = list(args)
@@ -320,6 +325,12 @@ class FileLabeler:
         rec["export"] = t.get("export") if "eager" in t else None
         rec["seconds"] = round(time.time() - t0, 2)
         return rec
+
+
+def _short(path: str) -> str:
+    """A torch file as `torch/nn/functional.py`."""
+    parts = path.replace(os.sep, "/").split("/site-packages/")
+    return parts[-1]
 
 
 def _failure(child: dict) -> str:
