@@ -115,97 +115,125 @@ def label_counts(labels: dict) -> dict:
     }
 
 
+def _precision(stem: str, cases: dict, errs: dict, hazards: dict, corpus: str, n: Counter, out: dict) -> None:
+    """Script errors on lines some case of this file compiled (each a false positive)."""
+    roots = {str(f.get("entry", "")).split(" -> ")[0].rsplit(".", 1)[-1] for fs in errs.values() for f in fs}
+    compiled: set = set()
+    for r in cases.values():
+        if _scripted(r):
+            lines = set(r["script"].get("compiled_lines") or [])
+            compiled |= lines
+            n["scripted"] += 1
+            n["clean"] += not any(k in errs for k in lines)
+            n["silent"] += r["class"] not in roots
+    n["compiled_lines"] += len(compiled)
+    n["warned_compiled"] += sum(len(hazards[k]) - len(errs.get(k, [])) for k in compiled & set(hazards))
+    for k in sorted(compiled & set(errs)):
+        n["fp_findings"] += len(errs[k])
+        out["false_positives"].append({
+            "file": stem, "line": k, "source": _src(corpus, stem, k),
+            "tslint": [f"{f.get('code')}: {str(f.get('message'))[:160]}" for f in errs[k]],
+            "cases": sorted(r["class"] for r in cases.values()
+                            if _scripted(r) and k in (r["script"].get("compiled_lines") or []))[:5]})
+
+
+def _recall(stem: str, cases: dict, errs: dict, corpus: str, n: Counter, lines: dict, out: dict) -> None:
+    """Failing cases whose first error, located in the file, tslint flags at that line (or within 2)."""
+    for i, r in sorted(cases.items(), key=lambda kv: int(kv[0])):
+        if not _failed(r) or r["script"].get("line") is None:
+            continue
+        line = r["script"]["line"]
+        n["located"] += 1
+        lines["all"].add((stem, line))
+        if line in errs:
+            n["exact"] += 1
+            lines["hit"].add((stem, line))
+            continue
+        n["near"] += _near(errs, line)
+        out["misses"].append({"file": stem, "case": int(i), "class": r["class"], "line": line,
+                              "message": r["script"]["message"], "source": _src(corpus, stem, line),
+                              "within_2": _near(errs, line), "tslint_nearest": _nearest(errs, line)})
+
+
+def _trace(stem: str, cases: dict, tr: dict, corpus: str, n: Counter, out: dict) -> None:
+    """Distinct TracerWarning lines of the file, flagged or not; trace findings where none fired.
+    A line is `direct` when the warning fired on it, not inside a torch function it calls."""
+    warned: dict[int, list] = defaultdict(list)
+    diverged = []
+    for r in cases.values():
+        if not _traced(r):
+            continue
+        t = r["trace"]
+        origins = t.get("warning_origins") or [None] * len(t.get("warnings", []))
+        for (line, msg), origin in zip(t.get("warnings", []), origins):
+            if line is not None:
+                warned[line].append((r["class"], msg, origin))
+        if t.get("diverges") is True:
+            diverged.append(r["class"])
+    for line, who in sorted(warned.items()):
+        direct = any(o is None for _, _, o in who)
+        for kind in ("all", "direct") if direct else ("all",):
+            n[f"warn_{kind}"] += 1
+            n[f"warn_{kind}_exact"] += line in tr
+            n[f"warn_{kind}_near"] += _near(tr, line)
+        if line not in tr:
+            out["missed_trace_lines"].append({
+                "file": stem, "line": line, "message": who[0][1][:160], "source": _src(corpus, stem, line),
+                "fired_in": "the file" if direct else who[0][2], "classes": sorted({c for c, _, _ in who})[:5],
+                "within_2": _near(tr, line), "tslint_nearest": _nearest(tr, line)})
+    n["trace_finding_lines"] += len(tr)
+    for line, fs in sorted(tr.items()):
+        n["trace_findings"] += len(fs)
+        if line not in warned:
+            out["trace_findings_without_warning"].append({
+                "file": stem, "line": line, "source": _src(corpus, stem, line),
+                "tslint": [f"{f.get('code')}: {str(f.get('message'))[:160]}" for f in fs],
+                "entries": sorted({str(f.get("entry", "")).split(" -> ")[0] for f in fs})[:5],
+                "file_cases_diverging": diverged[:5]})
+
+
 def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
     """(figures, lists): precision, first-error recall, trace recall and trace findings without warning."""
-    fp, misses, missed_trace, trace_fp = [], [], [], []
-    compiled_lines = fp_findings = clean = scripted = warned_compiled = silent = 0
-    located = exact = near = 0
-    err_lines, err_lines_hit = set(), set()
-    warn_lines = warn_exact = warn_near = trace_findings = trace_finding_lines = 0
+    n: Counter = Counter()
+    err_lines: dict[str, set] = {"all": set(), "hit": set()}
+    out: dict[str, list] = {"false_positives": [], "misses": [], "missed_trace_lines": [],
+                            "trace_findings_without_warning": []}
     for stem, cases in sorted(labels.items()):
         if stem not in findings:
             continue
         errs = _by_line(findings[stem], "script", errors_only=True)
         hazards = _by_line(findings[stem], "script", errors_only=False)  # warnings too: counted, not charged
         tr = _by_line(findings[stem], "trace", errors_only=False)
-        # precision: script errors on lines some case of this file compiled
-        compiled = set()
-        roots = {str(f.get("entry", "")).split(" -> ")[0].rsplit(".", 1)[-1] for fs in errs.values() for f in fs}
-        for i, r in cases.items():
-            if _scripted(r):
-                lines = set(r["script"].get("compiled_lines") or [])
-                compiled |= lines
-                scripted += 1
-                clean += not any(n in errs for n in lines)
-                silent += r["class"] not in roots
-        compiled_lines += len(compiled)
-        warned_compiled += sum(len(hazards[n]) - len(errs.get(n, [])) for n in compiled & set(hazards))
-        for n in sorted(compiled & set(errs)):
-            fp_findings += len(errs[n])
-            fp.append({"file": stem, "line": n, "source": _src(corpus, stem, n),
-                       "tslint": [f"{f.get('code')}: {str(f.get('message'))[:160]}" for f in errs[n]],
-                       "cases": sorted(r["class"] for r in cases.values()
-                                       if _scripted(r) and n in (r["script"].get("compiled_lines") or []))[:5]})
-        # first-error recall at the compiler's line
-        for i, r in sorted(cases.items(), key=lambda kv: int(kv[0])):
-            if not _failed(r) or r["script"].get("line") is None:
-                continue
-            line = r["script"]["line"]
-            located += 1
-            err_lines.add((stem, line))
-            if line in errs:
-                exact += 1
-                err_lines_hit.add((stem, line))
-                continue
-            near += _near(errs, line)
-            misses.append({"file": stem, "case": int(i), "class": r["class"], "line": line,
-                           "message": r["script"]["message"], "source": _src(corpus, stem, line),
-                           "within_2": _near(errs, line), "tslint_nearest": _nearest(errs, line)})
-        # trace: distinct warning lines of the file; trace findings where no warning fired
-        warned: dict[int, list] = defaultdict(list)
-        diverged = []
-        for i, r in cases.items():
-            if not _traced(r):
-                continue
-            for line, msg in r["trace"].get("warnings", []):
-                if line is not None:
-                    warned[line].append((r["class"], msg))
-            if r["trace"].get("diverges") is True:
-                diverged.append(r["class"])
-        warn_lines += len(warned)
-        for line, who in sorted(warned.items()):
-            warn_exact += line in tr
-            warn_near += _near(tr, line)
-            if line not in tr:
-                missed_trace.append({"file": stem, "line": line, "message": who[0][1][:160],
-                                     "source": _src(corpus, stem, line), "classes": sorted({c for c, _ in who})[:5],
-                                     "within_2": _near(tr, line), "tslint_nearest": _nearest(tr, line)})
-        trace_finding_lines += len(tr)
-        for line, fs in sorted(tr.items()):
-            trace_findings += len(fs)
-            if line not in warned:
-                trace_fp.append({"file": stem, "line": line, "source": _src(corpus, stem, line),
-                                 "tslint": [f"{f.get('code')}: {str(f.get('message'))[:160]}" for f in fs],
-                                 "entries": sorted({str(f.get("entry", "")).split(" -> ")[0] for f in fs})[:5],
-                                 "file_cases_diverging": diverged[:5]})
+        _precision(stem, cases, errs, hazards, corpus, n, out)
+        _recall(stem, cases, errs, corpus, n, err_lines, out)
+        _trace(stem, cases, tr, corpus, n, out)
+    wd, wa = n["warn_direct"], n["warn_all"]
     figures = {
-        "precision": {"compiled_lines": compiled_lines, "false_positive_findings": fp_findings,
-                      "false_positive_lines": len(fp), "warnings_on_compiled_lines": warned_compiled,
-                      "scripted_modules": scripted, "clean_modules": clean,
-                      "clean_share": _ratio(clean, scripted),
+        "precision": {"compiled_lines": n["compiled_lines"], "false_positive_findings": n["fp_findings"],
+                      "false_positive_lines": len(out["false_positives"]),
+                      "warnings_on_compiled_lines": n["warned_compiled"],
+                      "scripted_modules": n["scripted"], "clean_modules": n["clean"],
+                      "clean_share": _ratio(n["clean"], n["scripted"]),
                       # no script error at all whose entry is the case's class (any line, any file)
-                      "silent_modules": silent, "silent_share": _ratio(silent, scripted)},
-        "recall": {"located_in_package": located, "hit_exact": exact, "hit_within_2": exact + near,
-                   "recall_exact": _ratio(exact, located), "recall_within_2": _ratio(exact + near, located),
-                   "distinct_error_lines": len(err_lines), "distinct_lines_hit": len(err_lines_hit)},
-        "trace": {"warning_lines": warn_lines, "flagged_exact": warn_exact, "flagged_within_2": warn_near,
-                  "recall_exact": _ratio(warn_exact, warn_lines), "recall_within_2": _ratio(warn_near, warn_lines),
-                  "trace_findings": trace_findings, "trace_finding_lines": trace_finding_lines,
-                  "finding_lines_without_warning": len(trace_fp),
-                  "finding_lines_without_warning_share": _ratio(len(trace_fp), trace_finding_lines)},
+                      "silent_modules": n["silent"], "silent_share": _ratio(n["silent"], n["scripted"])},
+        "recall": {"located_in_package": n["located"], "hit_exact": n["exact"],
+                   "hit_within_2": n["exact"] + n["near"], "recall_exact": _ratio(n["exact"], n["located"]),
+                   "recall_within_2": _ratio(n["exact"] + n["near"], n["located"]),
+                   "distinct_error_lines": len(err_lines["all"]), "distinct_lines_hit": len(err_lines["hit"])},
+        # warning_lines / recall_*: lines where the warning fired in the file (the other packages' figure);
+        # *_with_torch: also lines of the file that called into torch code that warned
+        "trace": {"warning_lines": wd, "flagged_exact": n["warn_direct_exact"],
+                  "flagged_within_2": n["warn_direct_near"],
+                  "recall_exact": _ratio(n["warn_direct_exact"], wd),
+                  "recall_within_2": _ratio(n["warn_direct_near"], wd),
+                  "warning_lines_with_torch": wa, "flagged_exact_with_torch": n["warn_all_exact"],
+                  "recall_exact_with_torch": _ratio(n["warn_all_exact"], wa),
+                  "trace_findings": n["trace_findings"], "trace_finding_lines": n["trace_finding_lines"],
+                  "finding_lines_without_warning": len(out["trace_findings_without_warning"]),
+                  "finding_lines_without_warning_share": _ratio(len(out["trace_findings_without_warning"]),
+                                                                n["trace_finding_lines"])},
     }
-    return figures, {"false_positives": fp, "misses": misses, "missed_trace_lines": missed_trace,
-                     "trace_findings_without_warning": trace_fp}
+    return figures, out
 
 
 def group_misses(misses: list) -> list:

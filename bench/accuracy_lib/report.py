@@ -58,6 +58,9 @@ def print_package(res: dict, out) -> None:
                      f"{_fmt(tr.get('flagged_exact'))}/{_fmt(tr.get('warning_lines'))}"))
         rows.append(("trace recall (within 2 lines)", tr.get("recall_within_2"),
                      f"{_fmt(tr.get('flagged_within_2'))}/{_fmt(tr.get('warning_lines'))}"))
+        if "warning_lines_with_torch" in tr:
+            rows.append(("trace recall, lines calling torch code that warned too", tr["recall_exact_with_torch"],
+                         f"{tr['flagged_exact_with_torch']}/{tr['warning_lines_with_torch']}"))
         if "finding_lines_without_warning" in tr:
             rows.append(("trace finding lines where no TracerWarning fired", tr["finding_lines_without_warning_share"],
                          f"{tr['finding_lines_without_warning']}/{tr['trace_finding_lines']}"))
