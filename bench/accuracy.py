@@ -32,10 +32,10 @@ from accuracy_lib import paritybench_score, report, score  # noqa: E402
 from accuracy_lib.cache import load  # noqa: E402
 from accuracy_lib.paritybench import CORPUS  # noqa: E402
 from accuracy_lib.targets import PACKAGES  # noqa: E402
-
-EXTRA_PACKAGES = ("paritybench",)  # dev sets that are not installed packages: named with --packages only
 from accuracy_lib.tslint_run import Tslint  # noqa: E402
 from accuracy_lib.venv import IN_VENV_ENV, ensure_venv, reexec_in, tslint_command  # noqa: E402
+
+EXTRA_PACKAGES = ("paritybench",)  # dev sets that are not installed packages: named with --packages only
 
 
 def log(msg: str) -> None:

@@ -296,4 +296,3 @@ def measure(tslint: Tslint, cache_dir: str, results_dir: str, corpus: str, jobs:
     }
     res["results_file"] = write_results(res, lists, results_dir)
     return res
-

@@ -29,7 +29,8 @@ def print_package(res: dict, out) -> None:
     if "eager_ok" in c:  # paritybench: cases of TESTCASES lists
         p(f"cases:  {c['cases']} in {c['files']} files, {c['eager_ok']} run eagerly; script "
           f"{c['script_ok']} ok / {c['script_failed']} fail ({c['script_failed_in_file']} located in the file) / "
-          f"{c['script_no_verdict']} no verdict (stubs, timeouts); export {c['export_ok']} ok / {c['export_failed']} fail; "
+          f"{c['script_no_verdict']} no verdict (stubs, timeouts); "
+          f"export {c['export_ok']} ok / {c['export_failed']} fail; "
           f"{c['trace_diverges']} traces diverge at a second shape")
     if res.get("tslint_error"):
         p(f"tslint: {res['tslint_error']}")
