@@ -17,7 +17,7 @@ else:  # pragma: no cover
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "entry",
     "script", "trace", "per-file-ignores", "factories", "trace-examples", "unsafe-fixes", "cache-dir",
-    "confirm-timeout",
+    "confirm-timeout", "confirm-testcases",
 }
 
 
@@ -42,6 +42,10 @@ class Config:
     trace_examples: dict[str, str] = field(default_factory=dict)
     unsafe_fixes: bool = False
     confirm_timeout: float = 120.0
+    #: `confirm-testcases`: the name of a module-level list of ParityBench-style cases, `(Cls,
+    #: lambda: (args, kwargs), lambda: (forward args, kwargs), ...)`, that builds each listed module
+    #: for `--confirm` when no factory is named ("" = none)
+    confirm_testcases: str = ""
     cache_dir: Optional[Path] = None  # `cache-dir`, relative to the config's folder
     path: Optional[Path] = None  # the pyproject.toml it came from
 
@@ -202,6 +206,10 @@ def _read_table(table: dict[str, Any], config: Config) -> None:
     config.trace_examples = _string_table(table.get("trace-examples", {}), "trace-examples")
     config.unsafe_fixes = _bool(table.get("unsafe-fixes", False), "unsafe-fixes")
     config.confirm_timeout = _seconds(table.get("confirm-timeout", 120.0), "confirm-timeout")
+    testcases = table.get("confirm-testcases", "")
+    if not isinstance(testcases, str) or (testcases and not testcases.isidentifier()):
+        raise ConfigError(f"[tool.tslint] confirm-testcases must be the name of a module-level list, not {_shown(testcases)}")
+    config.confirm_testcases = testcases
     if "cache-dir" in table:
         cache_dir = table["cache-dir"]
         if not isinstance(cache_dir, str) or not cache_dir:

@@ -57,6 +57,17 @@ def from_recipe(recipe: dict) -> Any:
     return instance
 
 
+def from_testcases(cls: type, variable: str) -> tuple[int, Any]:
+    """The first case of the class's module-level `variable` that builds `cls`:
+    `(Cls, lambda: (args, kwargs), ...)` -> `Cls(*args, **kwargs)` (ParityBench's TESTCASES shape)."""
+    cases = getattr(sys.modules[cls.__module__], variable)
+    for index, case in enumerate(cases):
+        if case[0] is cls:
+            args, kwargs = case[1]()
+            return index, cls(*args, **kwargs)
+    raise LookupError(f"{variable} has no case for {cls.__name__}")
+
+
 def _user_annotations(cls: type) -> dict[str, Any]:
     """Annotations of the class and its user bases (not torch's own `training: bool` and the like),
     evaluated when they can be (`from __future__ import annotations` leaves strings)."""
@@ -126,10 +137,14 @@ def build_instance(unit: dict, cls: Any, step: Callable[[str], None], describe: 
             from .child import resolve_ref
 
             return resolve_ref(factory)(), None, f"built by the factory {factory}()"
+        if unit.get("testcases"):
+            index, instance = from_testcases(cls, unit["testcases"])
+            return instance, None, f"built by {unit['testcases']}[{index}] of {unit['module']}"
         instance = from_recipe(recipe) if recipe else cls()
     except BaseException as exc:  # noqa: BLE001
         info = dict(describe(exc), status="build_error")
-        how = f"factory {factory}()" if factory else ("the call site's construction" if recipe else f"{unit['name']}()")
+        how = f"factory {factory}()" if factory else f"{unit['testcases']}'s case" if unit.get("testcases") else \
+            "the call site's construction" if recipe else f"{unit['name']}()"
         if isinstance(exc, TypeError) and not factory and not recipe:
             info["message"] = (f"{how} raised TypeError: {info['message']}; name a factory in "
                                f"[tool.tslint.factories] \"{unit['module']}:{unit['name']}\" = \"module:function\"")

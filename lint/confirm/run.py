@@ -109,6 +109,7 @@ class _Session:
         whole: dict[str, Outcome] = {}
         for outcomes in run_jobs(first, self.timeout):
             whole.update(outcomes)
+        self.rerun_after_failures(list(by_file.values()), overlay, whole)
         self.retry_stand_ins(script_units, whole)
         for unit in script_units + trace_units:
             outcome = whole.get(unit.id)
@@ -124,6 +125,18 @@ class _Session:
         self.confirm_script(whole, self.evidence(script_units, whole))
         self.confirm_trace(whole)
         return self.missed(script_units, trace_units, whole, err)
+
+    def rerun_after_failures(self, groups: list[list[Unit]], overlay: dict[str, str], whole: dict[str, Outcome]) -> None:
+        """A compile that fails leaves half-defined classes in TorchScript's process-wide compilation
+        unit ("Can't redefine method: forward on class ..."): a unit that failed after another one
+        failed in the same child is compiled again in a child of its own."""
+        again = []
+        for group in groups:
+            failed = [u for u in group if whole.get(u.id, Outcome("")).status == "compile_error"]
+            again += failed[1:]
+        for unit, outcomes in zip(again, run_jobs([self.job([u], overlay) for u in again], self.timeout)):
+            if unit.id in outcomes:
+                whole[unit.id] = outcomes[unit.id]
 
     def after_stand_in(self, unit: Unit, outcome: Outcome) -> Optional[Finding]:
         """The stand-in the unit's compile error may come from: the error is after it, in its function."""

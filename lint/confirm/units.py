@@ -9,6 +9,7 @@ chain starts from.
 """
 from __future__ import annotations
 
+import ast
 import os
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from ..entrypoints import Instance
 from ..finding import Finding
 from ..project.model import ClassRef, FuncRef, Project
 from ..reach import Reach
+from .overlay import read_source
 from .recipe import Recipe, recipe_for
 
 
@@ -36,6 +38,8 @@ class Unit:
     labels: list[str] = field(default_factory=list)
     #: how the script call site builds the instance (None: the factory, or `Cls()`)
     recipe: Optional[Recipe] = None
+    #: the module-level list of ParityBench-style cases that builds it (`confirm-testcases`)
+    testcases: str = ""
 
     @property
     def qualname(self) -> str:
@@ -55,7 +59,8 @@ class Unit:
     def job_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "module": self.module, "name": self.name,
                 "path": os.path.realpath(self.path), "factory": self.factory,
-                "recipe": self.recipe.job() if self.recipe is not None and not self.recipe.problem else None}
+                "recipe": self.recipe.job() if self.recipe is not None and not self.recipe.problem else None,
+                "testcases": self.testcases}
 
 
 def _key(ref: str) -> str:
@@ -100,10 +105,16 @@ def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
     by_label: dict[tuple[str, str], list[Unit]] = {}
 
     sites = _call_sites(project)
+    listed: dict[str, frozenset[str]] = {}
 
     def add(kind: str, module: str, name: str, label: str, context: str, factory: str = "") -> None:
-        recipe = None
-        site = sites.get(_site_label(label)) if kind == "module" and not factory else None
+        recipe, testcases = None, ""
+        if kind == "module" and not factory:
+            testcases = local_config(project, module, config).confirm_testcases
+            if testcases and module not in listed:
+                listed[module] = _listed_classes(project, module, testcases)
+            testcases = testcases if name in listed.get(module, ()) else ""
+        site = sites.get(_site_label(label)) if kind == "module" and not factory and not testcases else None
         if site is not None:
             recipe = recipe_for(project, site[0], site[1], ClassRef(module, name))
         key = (kind, module, name, recipe.key() if recipe is not None else "")
@@ -113,7 +124,8 @@ def build_units(project: Project, reach: Reach, config: Config) -> UnitSet:
             if summary is None:
                 return
             line, end = _span(project, module, name)
-            unit = Unit(f"u{len(units)}", kind, module, name, summary.path, line, end, factory, recipe=recipe)
+            unit = Unit(f"u{len(units)}", kind, module, name, summary.path, line, end, factory, recipe=recipe,
+                        testcases=testcases)
             units[key] = unit
         if label not in unit.labels:
             unit.labels.append(label)
@@ -150,6 +162,22 @@ def _call_sites(project: Project) -> dict[str, tuple]:
             if site.kind == "script" and site.target[0] != "param":
                 out[f"at {summary.path}:{site.line}"] = (summary, site)
     return out
+
+
+def _listed_classes(project: Project, module: str, variable: str) -> frozenset[str]:
+    """The classes a module's `variable = [(Cls, init_args, forward_args, ...), ...]` lists."""
+    summary = project.by_module.get(module)
+    try:
+        tree = ast.parse(read_source(summary.path) or "") if summary is not None else None
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == variable for t in node.targets) \
+                and isinstance(node.value, (ast.List, ast.Tuple)):
+            names |= {case.elts[0].id for case in node.value.elts
+                      if isinstance(case, ast.Tuple) and case.elts and isinstance(case.elts[0], ast.Name)}
+    return frozenset(names)
 
 
 def _site_label(label: str) -> str:
