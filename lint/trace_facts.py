@@ -344,6 +344,10 @@ class TraceFacts:
         if isinstance(node, ast.Call):
             return self._call_kind(node)
         if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mult) and is_sequence_display(node.left):
+                return self._kind(node.left)  # `[1] * n`: a Python list, however long
+            if isinstance(node.op, ast.Mult) and is_sequence_display(node.right):
+                return self._kind(node.right)
             left, right = _as_tensor(self._kind(node.left)), _as_tensor(self._kind(node.right))
             if TENSOR in (left, right) and not isinstance(node.op, ast.Mod) or left == TENSOR:
                 return TENSOR
@@ -389,6 +393,8 @@ class TraceFacts:
             return _join(self._kind(node.body), self._kind(node.orelse))
         if isinstance(node, ast.NamedExpr):
             return self._kind(node.value)
+        if isinstance(node, ast.ListComp):  # `[s for s in x.shape]` is a list of sizes
+            return {SHAPE: SIZE, TENSOR: TENSORS, OTHER: OTHER}.get(self._kind(node.elt) or "", UNKNOWN)
         if isinstance(node, (ast.Tuple, ast.List)):
             kinds = [self._kind(e) for e in node.elts if not isinstance(e, ast.Starred)]
             if not kinds or len(kinds) != len(node.elts):
@@ -691,6 +697,11 @@ def _walk_scope(fn: ast.FunctionDef) -> Iterable[ast.AST]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+def is_sequence_display(node: ast.AST) -> bool:
+    """`[...]`, `(...)`, `[... for ...]`: a Python list or tuple written out, never a tensor."""
+    return isinstance(node, (ast.List, ast.Tuple, ast.ListComp))
 
 
 def is_builtin_call(ctx: "FunctionContext", node: ast.AST, *names: str) -> bool:

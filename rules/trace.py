@@ -12,8 +12,8 @@ import ast
 from typing import Iterator
 
 from tslint.rule import Rule
-from tslint.trace_facts import (DEVICE, RANK, SHAPE, SIZE, TENSOR, TRACED, facts, is_builtin_call, source_of,
-                                training_only)
+from tslint.trace_facts import (DEVICE, OTHER, RANK, SHAPE, SIZE, TENSOR, TENSORS, TRACED, facts, is_builtin_call,
+                                is_sequence_display, source_of, training_only)
 from tslint.trace_fix import len_fix, script_if_tracing_fix
 from tslint.walk import FunctionContext
 
@@ -92,20 +92,82 @@ def _tests_of(node: ast.AST) -> list[ast.expr]:
 _WHAT = {ast.If: "`if`", ast.While: "`while`", ast.IfExp: "the conditional expression", ast.comprehension: "the comprehension `if`"}
 
 
-class TensorCondition(TraceRule):
+class _PythonBranch(TraceRule):
+    """Python control flow on a traced value: `if`/`while`/ternary/comprehension `if`, `and`/`or`/`not`,
+    `bool(...)`, and `min`/`max`, which compare their arguments in Python. Each subclass reports the
+    conditions of one kind (`kinds`): a tensor's values, or its sizes. The first rule that reports an
+    `if` offers the `script_if_tracing` fix; a later one on the same `if` does not repeat it."""
+
+    node_types = (ast.If, ast.While, ast.IfExp, ast.comprehension, ast.BoolOp, ast.UnaryOp, ast.Call)
+    fix_safety = "unsafe"
+    compiler_message = "Converting a tensor to a Python boolean"
+    #: the truth kinds this rule reports
+    kinds: frozenset = frozenset()
+    #: what a `min`/`max` of those values keeps, for the message
+    _min_max_effect = ""
+
+    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if isinstance(node, ast.If) and _is_check_only(node):
+            return  # TS513
+        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.comprehension)):
+            fix_done = False
+            for test in _tests_of(node):
+                for expr in _conversions(ctx, test, self.kinds):
+                    fix = None
+                    if isinstance(node, ast.If) and not fix_done:
+                        fix, fix_done = self._fix(ctx, node), True
+                    ctx.report(self, expr, self._message(ctx, expr, _WHAT[type(node)]), fix=fix)
+            return
+        if _in_test_position(ctx, node):
+            return
+        if isinstance(node, ast.BoolOp):
+            for value in node.values[:-1]:
+                for expr in _conversions(ctx, value, self.kinds):
+                    ctx.report(self, expr, self._message(ctx, expr, "`and`/`or`"))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            for expr in _conversions(ctx, node.operand, self.kinds):
+                ctx.report(self, expr, self._message(ctx, expr, "`not`"))
+        elif is_builtin_call(ctx, node, "bool") and node.args:  # type: ignore[attr-defined]
+            if facts(ctx).truth_kind(node.args[0]) in self.kinds:  # type: ignore[attr-defined]
+                ctx.report(self, node, self._message(ctx, node.args[0], "`bool()`"))  # type: ignore[attr-defined]
+        elif is_builtin_call(ctx, node, "min", "max") and _compared_kind(ctx, node) in self.kinds:  # type: ignore[arg-type]
+            name = node.func.id  # type: ignore[attr-defined]
+            ctx.report(self, node, f"`{_short(ctx, node)}` compares in Python: {self._min_max_effect} use "
+                                   f"`torch.clamp` / `torch.{name}imum` on tensors, or a `@torch.jit.script_if_tracing` helper")
+
+    def _fix(self, ctx: FunctionContext, node: ast.If):
+        return script_if_tracing_fix(ctx, node)
+
+    def _message(self, ctx: FunctionContext, expr: ast.expr, where: str) -> str:
+        raise NotImplementedError
+
+
+def _compared_kind(ctx: FunctionContext, call: ast.Call):
+    """What `min(...)` / `max(...)` compares in Python: TENSOR when a tensor value takes part, SHAPE
+    when traced sizes do (`min(k, x.shape[-1])`, `max(dims)` over a list of sizes, `max(x.shape)`)."""
+    f = facts(ctx)
+    if len(call.args) == 1 and not call.keywords:
+        kinds = {{TENSORS: TENSOR, SIZE: SHAPE}.get(f.kind(call.args[0]) or "")}
+    elif len(call.args) >= 2:
+        kinds = {f.kind(a) for a in call.args}
+    else:
+        return None
+    return TENSOR if TENSOR in kinds else (SHAPE if SHAPE in kinds else None)
+
+
+class TensorCondition(_PythonBranch):
     """
     ## What it does
-    Flags Python control flow that depends on tensor values or traced sizes in traced code: `if`,
-    `while`, `a if c else b`, `and`/`or`/`not`, `bool(t)`, and `min`/`max` over sizes, when the
-    condition is a tensor (`x.sum() > 0`) or a comparison of sizes (`x.shape[0] > 4`).
+    Flags Python control flow that depends on tensor values in traced code: `if`, `while`, `a if c
+    else b`, `and`/`or`/`not`, `bool(t)`, and `min`/`max` of tensors, when the condition is a tensor
+    (`x.sum() > 0`, `not mask.any()`). (A condition on sizes only, `x.shape[0] > 4`, is TS511.)
 
     ## Why is this bad?
     The tracer records tensor operations, not Python decisions. It evaluates the condition once, for
     the example input, and records only the branch taken (torch warns: `Converting a tensor to a
     Python boolean might cause the trace to be incorrect`). **Every input whose condition would go
     the other way silently gets the recorded branch's answer**: for `if x.sum() > 0: return x else:
-    return -x`, traced on a positive example, negative inputs come back unchanged instead of negated;
-    for `if x.shape[0] > 4`, inputs of other sizes take the branch of the example's size.
+    return -x`, traced on a positive example, negative inputs come back unchanged instead of negated.
 
     ## Example
     ```python
@@ -144,9 +206,8 @@ class TensorCondition(TraceRule):
     code = "TS501"
     name = "tensor-condition"
     message = "Python control flow on a tensor value is frozen to the branch taken by the example input"
-    compiler_message = "Converting a tensor to a Python boolean"
-    fix_safety = "unsafe"
-    node_types = (ast.If, ast.While, ast.IfExp, ast.comprehension, ast.BoolOp, ast.UnaryOp, ast.Call)
+    kinds = frozenset({TENSOR})
+    _min_max_effect = "the trace keeps the value it had for the example input;"
     VALID = [
         # a shape that flows into torch ops is traced, not baked
         "import torch\n\n\ndef f(x):\n    return x.view(x.size(0), -1)[: x.shape[0] // 2]\n\n\n"
@@ -160,19 +221,95 @@ class TensorCondition(TraceRule):
         "import torch\n\n\n@torch.jit.script_if_tracing\ndef gate(x):\n    if x.sum() > 0:\n        return x\n    return -x\n\n\n"
         "def f(x):\n    return gate(x) + 1\n\n\ntraced = torch.jit.trace(f, (torch.ones(3),))\n\n\n"
         "def diverges():\n    y = -torch.ones(3)\n    return not torch.equal(traced(y), f(y))\n",
+        # modules and strings compare in Python without the tracer: `m == self.layers[-1]` is identity
+        "import torch\n\n\nclass Net(torch.nn.Module):\n    TSLINT_SKIP = True\n\n    def __init__(self, mode: str = \"last\"):\n        super().__init__()\n"
+        "        self.mode = mode\n        self.layers = torch.nn.ModuleList([torch.nn.Linear(3, 3), torch.nn.Linear(3, 3)])\n\n"
+        "    def forward(self, x):\n        for m in self.layers:\n            y = m(x)\n"
+        "            if m == self.layers[-1] and self.mode == \"last\":\n                x = y\n        return x\n\n\n"
+        "traced = torch.jit.trace(Net().eval(), (torch.randn(2, 3),))\n",
     ]
     INVALID = [
         "import torch\n\n\nclass Gate(torch.nn.Module):\n    TSLINT_SKIP = True\n\n    def forward(self, x):\n"
         "        if x.sum() > 0:  # error\n            return x\n        else:\n            return -x\n\n\n"
         "traced = torch.jit.trace(Gate(), (torch.ones(3, 4),))\n",
-        "import torch\n\n\ndef f(x):\n    return x[:4] if x.shape[0] > 4 else x  # error\n\n\n"
-        "traced = torch.jit.trace(f, (torch.randn(6, 3),))\n",
         "import torch\n\n\ndef f(x):\n    while x.norm() > 1:  # error\n        x = x / 2\n    return x\n\n\n"
         "traced = torch.jit.trace(f, (torch.full((3,), 4.0),))\n",
-        "import torch\n\n\ndef f(x):\n    n = min(x.shape[0], 4)  # error\n    return x[:n]\n\n\n"
-        "traced = torch.jit.trace(f, (torch.randn(6),))\n",
         "import torch\n\n\ndef f(x, y):\n    if not (x > 0).any() or y.sum() < 0:  # error\n        return y\n    return x\n\n\n"
         "traced = torch.jit.trace(f, (torch.ones(3), torch.ones(3)))\n",
+        "import torch\n\n\ndef f(x):\n    return x * min(x.max(), 2.0)  # error\n\n\n"
+        "traced = torch.jit.trace(f, (torch.ones(3),))\n",
+    ]
+
+    def _message(self, ctx: FunctionContext, expr: ast.expr, where: str) -> str:
+        return (f"{where} on the tensor `{_short(ctx, expr)}`: the trace keeps only the branch the example input took, "
+                "and other inputs silently take it too; move it into a `@torch.jit.script_if_tracing` function or "
+                "use `torch.where`")
+
+
+class ShapeBranch(_PythonBranch):
+    """
+    ## What it does
+    Flags Python control flow on traced sizes in traced code: `if x.shape[1] < n`, `if height % 2
+    == 1` (with `height` read from a shape), `if attn.size() != (b, h, t)`, `if x.numel() > 0`,
+    `a if x.size(0) > 1 else b`, `min(k, scores.shape[-1])`, `max(dims)` over sizes, `bool(...)` of
+    a size comparison. (`x.dim()` / `x.ndim` are plain ints: TS509.)
+
+    ## Why is this bad?
+    While tracing, `x.shape[i]`, `x.size(i)` and `x.numel()` are traced values: they follow the
+    input as long as they flow into torch operations (`x.view(x.shape[0] * 2, -1)` is fine). A Python
+    comparison needs a real `bool`, so the tracer takes the example's answer and records only that
+    branch (torch warns: `Converting a tensor to a Python boolean might cause the trace to be
+    incorrect`). **A model traced at one sequence length or image size and run at another silently
+    takes the example's branch.** Models always run at the example's shape can ignore this warning
+    (`--ignore TS511`); that is why it has its own code.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        if x.shape[-1] % 2 == 1:
+            x = F.pad(x, (0, 1))
+        return self.conv(x)
+    ```
+
+    ## Use instead
+    ```python
+    @torch.jit.script_if_tracing
+    def pad_to_even(x):
+        if x.shape[-1] % 2 == 1:
+            x = F.pad(x, (0, 1))
+        return x
+
+    def forward(self, x):
+        return self.conv(pad_to_even(x))
+    ```
+    or compute without a branch (`F.pad(x, (0, x.shape[-1] % 2))` keeps the size traced).
+
+    ## Fix safety
+    The fix moves the branch into a `@torch.jit.script_if_tracing` function, as for TS501 (unsafe: the
+    helper is then compiled by the script compiler).
+    """
+
+    code = "TS511"
+    name = "shape-branch"
+    severity = "warning"
+    message = "Python control flow on a traced size is frozen to the branch of the example's shape"
+    kinds = frozenset({SHAPE})
+    _min_max_effect = "the trace keeps the value it had for the example's sizes;"
+    VALID = [
+        "import torch\nimport torch.nn.functional as F\n\n\ndef f(x):\n    return F.pad(x, (0, x.shape[-1] % 2))\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(2, 4),))\n\n\n"
+        "def diverges():\n    y = torch.randn(3, 5)\n    return not torch.equal(traced(y), f(y))\n",
+    ]
+    INVALID = [
+        "import torch\n\n\ndef f(x):\n    return x[:4] if x.shape[0] > 4 else x  # error\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(6, 3),))\n",
+        "import torch\n\n\ndef f(x):\n    n = min(x.shape[0], 4)  # error\n    return x[:n]\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(6),))\n",
+        "import torch\nimport torch.nn.functional as F\n\n\ndef f(x):\n    height = x.shape[-1]\n"
+        "    if height % 2 == 1:  # error\n        x = F.pad(x, (0, 1))\n    return x * 2\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(2, 4),))\n",
+        "import torch\n\n\ndef f(x):\n    dims = [x.shape[0], x.shape[1]]\n    return x[: max(dims)]  # error\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(4, 3),))\n",
         # reached through a module-level dispatch dict; `x` stays a tensor through a helper annotated
         # `-> Optional[Tensor]`
         "from typing import Optional\n\nimport torch\n\n\ndef pad(x: Optional[torch.Tensor]) -> Optional[torch.Tensor]:\n"
@@ -182,46 +319,16 @@ class TensorCondition(TraceRule):
         "traced = torch.jit.trace(f, (torch.randn(6, 3),))\n",
     ]
 
-    def check(self, node: ast.AST, ctx: FunctionContext) -> None:
-        if isinstance(node, ast.If) and _is_check_only(node):
-            return  # TS513
-        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.comprehension)):
-            fix_done = False
-            for test in _tests_of(node):
-                for expr in _conversions(ctx, test, TRACED):
-                    fix = None
-                    if isinstance(node, ast.If) and not fix_done:
-                        fix, fix_done = script_if_tracing_fix(ctx, node), True
-                    ctx.report(self, expr, self._message(ctx, expr, _WHAT[type(node)]), fix=fix)
-            return
-        if _in_test_position(ctx, node):
-            return
-        if isinstance(node, ast.BoolOp):
-            for value in node.values[:-1]:
-                for expr in _conversions(ctx, value, TRACED):
-                    ctx.report(self, expr, self._message(ctx, expr, "`and`/`or`"))
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            for expr in _conversions(ctx, node.operand, TRACED):
-                ctx.report(self, expr, self._message(ctx, expr, "`not`"))
-        elif is_builtin_call(ctx, node, "bool") and node.args:  # type: ignore[attr-defined]
-            if facts(ctx).truth_kind(node.args[0]) in TRACED:  # type: ignore[attr-defined]
-                ctx.report(self, node, self._message(ctx, node.args[0], "`bool()`"))  # type: ignore[attr-defined]
-        elif is_builtin_call(ctx, node, "min", "max") and len(node.args) >= 2:  # type: ignore[attr-defined]
-            f = facts(ctx)
-            if any(f.kind(a) in TRACED for a in node.args):  # type: ignore[attr-defined]
-                name = node.func.id  # type: ignore[attr-defined]
-                ctx.report(self, node, f"`{_short(ctx, node)}` compares in Python: the trace keeps the value it had for the "
-                                       f"example's sizes; use `torch.clamp` / `torch.{name}imum` on tensors, or a "
-                                       "`@torch.jit.script_if_tracing` helper")
+    def _fix(self, ctx: FunctionContext, node: ast.If):
+        """TS501 offers the fix when the same `if` also tests a tensor value."""
+        if any(_conversions(ctx, test, frozenset({TENSOR})) for test in _tests_of(node)):
+            return None
+        return super()._fix(ctx, node)
 
     def _message(self, ctx: FunctionContext, expr: ast.expr, where: str) -> str:
-        text = _short(ctx, expr)
-        if facts(ctx).kind(expr) == SHAPE:
-            return (f"{where} on `{text}` compares traced sizes in Python: the trace keeps the branch of the example's "
-                    "shape, and inputs of other sizes silently take it too; move it into a "
-                    "`@torch.jit.script_if_tracing` function")
-        return (f"{where} on the tensor `{text}`: the trace keeps only the branch the example input took, and other "
-                "inputs silently take it too; move it into a `@torch.jit.script_if_tracing` function or use `torch.where`")
+        return (f"{where} on `{_short(ctx, expr)}` compares traced sizes in Python: the trace keeps the branch of the "
+                "example's shape, and inputs of other sizes silently take it too (fine if every input has the "
+                "example's shape); move it into a `@torch.jit.script_if_tracing` function")
 
 
 class TraceTimeCheck(TraceRule):
@@ -436,14 +543,18 @@ class TensorToNumber(TraceRule):
     """
     ## What it does
     Flags conversions of tensors or traced sizes into Python numbers in traced code: `t.item()`,
-    `int(t)`, `float(t)`, `complex(t)`, `int(x.shape[0])`, and `math.*` of sizes
-    (`math.sqrt(x.shape[-1])`).
+    `int(t)`, `float(t)`, `complex(t)`, `int(x.shape[0])`, `math.*` of sizes
+    (`math.sqrt(x.shape[-1])`), and traced sizes used as Python ints by Python containers: an index
+    or slice of a list or tuple (`scales[x.shape[1]]`, `parts[: x.size(0)]`) and a list repeated by
+    one (`[1] * x.shape[0]`).
 
     ## Why is this bad?
     A Python number cannot be recorded; the tracer bakes its value for the example input into the
     graph (torch warns: `Converting a tensor to a Python number/integer/float ...`). **Every later
     input gets the example's number**: a scale `1 / math.sqrt(x.shape[-1])` traced with 64 channels
-    stays `1/8` for inputs with 128; a threshold from `t.item()` stays the example's value.
+    stays `1/8` for inputs with 128; a threshold from `t.item()` stays the example's value. A list
+    indexed or repeated by a traced size asks it for a Python int the same way, and torch says
+    nothing there: the trace silently keeps the example's element or length.
 
     ## Example
     ```python
@@ -464,7 +575,7 @@ class TensorToNumber(TraceRule):
     name = "tensor-to-python-number"
     message = "a tensor or traced size converted to a Python number is baked into the trace"
     compiler_message = "Converting a tensor to a Python"
-    node_types = (ast.Call,)
+    node_types = (ast.Call, ast.Subscript, ast.BinOp)
     VALID = [
         "import torch\n\n\ndef f(x):\n    return x / x.shape[-1] ** 0.5 + x / x.numel()\n\n\n"
         "traced = torch.jit.trace(f, (torch.randn(4, 3),))\n\n\n"
@@ -478,9 +589,19 @@ class TensorToNumber(TraceRule):
         "traced = torch.jit.trace(f, (torch.randn(5),))\n",
         "import torch\n\n\ndef f(x):\n    return x[: int(x.shape[0] / 2)]  # error\n\n\n"
         "traced = torch.jit.trace(f, (torch.randn(6),))\n",
+        # no TracerWarning: a list index asks the size for a Python int silently
+        "import torch\n\n\ndef f(x):\n    scales = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]\n"
+        "    return x * scales[x.shape[0]]  # error\n\n\ntraced = torch.jit.trace(f, (torch.randn(4),))\n\n\n"
+        "def diverges():\n    y = torch.randn(6)\n    return not torch.equal(traced(y), f(y))\n",
+        "import torch\n\n\ndef f(x):\n    ones = [1] * x.shape[0]  # error\n    return x * len(ones)\n\n\n"
+        "traced = torch.jit.trace(f, (torch.randn(4),))\n\n\n"
+        "def diverges():\n    y = torch.randn(6)\n    return not torch.equal(traced(y), f(y))\n",
     ]
 
     def check(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if isinstance(node, (ast.Subscript, ast.BinOp)):
+            self._python_int(node, ctx)
+            return
         call: ast.Call = node  # type: ignore[assignment]
         f = facts(ctx)
         func = call.func
@@ -499,6 +620,30 @@ class TensorToNumber(TraceRule):
             ctx.report(self, call, f"`{_short(ctx, call)}` computes in Python on a traced value, baked into the trace: "
                                    "inputs of other sizes silently get the example's number; use tensor arithmetic "
                                    "(`x.shape[-1] ** 0.5`, `torch.sqrt`)")
+
+    def _python_int(self, node: ast.AST, ctx: FunctionContext) -> None:
+        """A traced size that a Python list or tuple takes as an int (`__index__`): an index or slice
+        bound, or the count of a repetition. A tensor indexed by a size stays traced, and so does a
+        container tslint cannot classify (`self.layers[...]` may be anything): neither is flagged."""
+        f = facts(ctx)
+        if isinstance(node, ast.Subscript):
+            if f.kind(node.value) not in (OTHER, TENSORS):
+                return
+            index = node.slice
+            parts = [index.lower, index.upper, index.step] if isinstance(index, ast.Slice) else [index]
+            if not any(p is not None and f.kind(p) == SHAPE for p in parts):
+                return
+            what = "indexes"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            sides = (node.left, node.right)
+            if not any(is_sequence_display(s) for s in sides) or SHAPE not in {f.kind(s) for s in sides}:
+                return
+            what = "repeats"
+        else:
+            return
+        ctx.report(self, node, f"`{_short(ctx, node)}` {what} a Python sequence by a traced size: Python takes the "
+                               "example's number (no TracerWarning), so inputs of other sizes silently get the "
+                               "example's element or length; index a tensor instead, or use tensor ops")
 
 
 class TensorToList(TraceRule):

@@ -166,6 +166,7 @@ def test_fuzzed_broken_toml_never_ends_in_an_internal_error(tmp_path, cut, junk)
 PARTIAL_FIXES = {
     "TS409": "only renames and dtype conversions (`.numpy()`, `.unique()`, `.grad_fn` need a rewrite by hand)",
     "TS501": "only a branch the fix can move whole into a `script_if_tracing` function",
+    "TS511": "only a branch the fix can move whole into a `script_if_tracing` function",
 }
 FIXABLE = [pytest.param(r, id=r.code) for r in all_rules() if r.fix_safety]
 

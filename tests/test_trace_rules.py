@@ -58,6 +58,11 @@ GENERALIZING = {
     # torch.tensor of a literal, of a size or of a tensor: constant, or copied as traced (TS514 stays silent)
     "tensor-literal": "def f(x):\n    return x + torch.tensor(2.0, dtype=x.dtype)\n",
     "tensor-of-size": "def f(x):\n    return x * torch.tensor(x.shape[0])\n",
+    # a Python list indexed or repeated by a constant, a tensor indexed by a size: no Python int is taken
+    "list-const-index": "def f(x):\n    scales = [1.0, 2.0]\n    return x * scales[1] + x[x.shape[0] - 1]\n",
+    "int-repeat": "def f(x):\n    return x.repeat(3, 1).view(3 * x.shape[0], -1)\n",
+    "size-tuple-repeat": "def f(x):\n    return x.view(x.shape[:1] + (-1,))\n",
+    "shape-pad": "def f(x):\n    return F.pad(x, (0, x.shape[-1] % 2))\n",
 }
 
 
@@ -68,7 +73,8 @@ def test_generalizing_pattern_is_not_flagged(name):
 
 @needs_torch
 @pytest.mark.parametrize("name", ["view-size", "slice-half", "zeros-shape", "arange", "interpolate", "pow-scale",
-                                  "unpack-shape", "numel-div", "dtype"])
+                                  "unpack-shape", "numel-div", "dtype", "list-const-index", "int-repeat",
+                                  "size-tuple-repeat", "shape-pad"])
 def test_generalizing_pattern_really_generalizes(name):
     source = _traced(GENERALIZING[name]) + (
         "\n\ndef diverges():\n    y = torch.randn(6, 5, dtype=torch.float64)\n"
@@ -81,13 +87,13 @@ def test_generalizing_pattern_really_generalizes(name):
 # -- hazards: flagged, each by its own rule -----------------------------------------------------------
 HAZARDS = {
     "if-tensor": ("def f(x):\n    if x.sum() > 0:\n        return x\n    return -x\n", "TS501", 8),
-    "if-shape": ("def f(x):\n    if x.shape[0] > 4:\n        return x[:4]\n    return x\n", "TS501", 8),
-    "shape-eq": ("def f(x):\n    return x * 2 if x.shape == (4, 3) else x\n", "TS501", 8),
-    "size-var": ("def f(x):\n    n = x.size(0)\n    if n == 1:\n        return x\n    return x * 2\n", "TS501", 9),
-    "numel-if": ("def f(x):\n    return x if x.numel() > 12 else -x\n", "TS501", 8),
+    "if-shape": ("def f(x):\n    if x.shape[0] > 4:\n        return x[:4]\n    return x\n", "TS511", 8),
+    "shape-eq": ("def f(x):\n    return x * 2 if x.shape == (4, 3) else x\n", "TS511", 8),
+    "size-var": ("def f(x):\n    n = x.size(0)\n    if n == 1:\n        return x\n    return x * 2\n", "TS511", 9),
+    "numel-if": ("def f(x):\n    return x if x.numel() > 12 else -x\n", "TS511", 8),
     "not": ("def f(x):\n    return x if not x.any() else -x\n", "TS501", 8),
     "bool-call": ("def f(x):\n    flag = bool(x.sum() > 0)\n    return x * flag\n", "TS501", 8),
-    "max-shape": ("def f(x):\n    return x[: max(x.shape[0], 5)]\n", "TS501", 8),
+    "max-shape": ("def f(x):\n    return x[: max(x.shape[0], 5)]\n", "TS511", 8),
     "assert": ("def f(x):\n    assert x.shape[1] == 3\n    return x\n", "TS513", 8),
     "raise-check": ("def f(x):\n    if x.min() < 0:\n        raise ValueError('neg')\n    return x\n", "TS513", 8),
     "len": ("def f(x):\n    return torch.arange(len(x))\n", "TS502", 8),
@@ -116,7 +122,7 @@ HAZARDS = {
                       "        return x * mask\n    return x\n", "TS501", 8),
     "size-eq-tuple": ("def f(x, n: int = 4):\n    assert x.size() == (n, 3)\n    return x\n", "TS513", 8),
     "shape-vs-unknown": ("def f(x, limit: int = 4):\n    if x.shape[0] > limit:\n        return x[:limit]\n    return x\n",
-                         "TS501", 8),
+                         "TS511", 8),
     "resize": ("def f(x):\n    y = x.clone()\n    y.resize_(12)\n    return y\n", "TS512", 9),
 }
 
