@@ -13,8 +13,8 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                                reason="needs torch==2.13.0")
+pytestmark = [pytest.mark.torch, pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                                    reason="needs torch==2.13.0")]
 
 
 def test_quick_run_labels_scores_and_writes_json(tmp_path):

@@ -123,6 +123,7 @@ def test_python_builtins() -> None:
     assert schemas.python_builtin_status("set") == "python_op"
 
 
+@pytest.mark.torch
 @pytest.mark.skipif(
     _installed_torch_version() != SHIPPED_VERSION or importlib.util.find_spec("torch") is None,
     reason=f"needs torch {SHIPPED_VERSION}",
