@@ -248,3 +248,54 @@ def test_without_torch_the_run_says_how_to_install_it(tmp_path, monkeypatch):
     confirm_run.confirm_findings(result, config, err)
     assert 'pip install "tslint[confirm]"' in err.getvalue()
     assert all('pip install "tslint[confirm]"' in f.confirmation for f in result.findings if f.context == "script")
+
+
+# -- a ParityBench-style case list as the factory source -------------------------------------------------
+@needs_torch
+def test_confirm_testcases_builds_the_listed_modules_with_their_arguments(tmp_path):
+    make_project(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": """\
+        import torch
+        from torch import nn
+
+
+        class Block(nn.Module):
+            def __init__(self, width, gate=False):
+                super().__init__()
+                self.fc = nn.Linear(width, width)
+                self.gate = gate
+
+            def forward(self, x, **kw):
+                return self.fc(x)
+
+
+        class Broken(nn.Module):
+            def forward(self, x):
+                return self.helper(x)
+
+            def helper(self, x):
+                s = x.size()[:-1] + (2, 2)
+                return x.view(*s)
+
+
+        class Wrapper(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = Broken()
+
+            def forward(self, x):
+                return self.inner(x)
+
+
+        TESTCASES = [
+            (Block, lambda: ([4], {'gate': True}), lambda: ([torch.rand(2, 4)], {}), True),
+            (Broken, lambda: ([], {}), lambda: ([torch.rand(2, 4)], {}), False),
+            (Wrapper, lambda: ([], {}), lambda: ([torch.rand(2, 4)], {}), False),
+        ]
+        """}, extra='confirm-testcases = "TESTCASES"\n')
+    findings, summary, err = confirm(tmp_path)
+    kwargs = at(findings, "models.py", 11)
+    assert kwargs and all(f.confirmed is True for f in kwargs), [(f.code, f.confirmation) for f in kwargs]
+    assert any("built by TESTCASES[0] of pkg.models" in f.confirmation for f in kwargs), [f.confirmation for f in kwargs]
+    # Wrapper, compiled after Broken failed in the same child, fails where Broken does, never with a
+    # "Can't redefine method" left over from Broken's failed compile
+    assert "redefine" not in " ".join(f.confirmation for f in findings) + err, summary
