@@ -26,18 +26,21 @@ def construction_cause(unit: Unit, outcome: Outcome, project: Project) -> str:
     """Why the unit's compile error may be tslint's construction rather than the program ("": it is not)."""
     if outcome.status != "compile_error":
         return ""
+    text = outcome.text or outcome.message
+    if "unittest.mock" in text:
+        return "a mock object (unittest.mock) stands in for a dependency here"
     missing = outcome.data.get("missing") or []
     if missing:
         names = ", ".join(f"`{m}`" for m in missing)
         return f"the optional dependenc{'ies' if len(missing) > 1 else 'y'} {names}, which the code imports, " \
                f"{'are' if len(missing) > 1 else 'is'} not installed here"
-    match = _MISSING_ATTRIBUTE.search(outcome.text or outcome.message)
+    match = _MISSING_ATTRIBUTE.search(text)
     if match is None or unit.factory:  # a factory is the user's own word on how the module is built
         return ""
     attr = match.group("attr")
-    stored, _ = project.attribute_stores()
+    stored, computed = project.attribute_stores()  # computed: stores by a computed name (setattr) exist
     setters = [os.path.basename(s.path) for s in project.by_path.values() if attr in s.foreign_attr_stores]
-    if attr not in stored and not any(s.dynamic_setattr for s in project.by_path.values()):
+    if attr not in stored and not computed:
         return ""
     where = f" (in {', '.join(sorted(set(setters))[:3])})" if setters else " (by setattr)"
     return (f"the program sets `{attr}` on {match.group('cls')} from outside the class{where}, and the instance "
