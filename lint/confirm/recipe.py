@@ -38,10 +38,11 @@ class NotReproducible(Exception):
 
 @dataclass(frozen=True)
 class Recipe:
-    """A module instance as the call site at `site` builds it (`steps`), or why it cannot be rebuilt."""
+    """A module instance as the call site at `site` builds it (`new`, then `attrs`), or why it cannot
+    be rebuilt (`problem`)."""
 
     site: str  # "export.py:69"
-    new: Any = None  # the constructor call, as an expression (see `_expr`)
+    new: Any = None  # the constructor call, as an expression (see `_Reader.expr`)
     attrs: tuple = ()  # ((dotted attribute path, expression), ...) in program order
     problem: str = ""
     text: str = ""  # what the call site does, for the output
@@ -79,7 +80,7 @@ def recipe_for(project: Project, summary: ModuleSummary, site: CallSite, cls: Cl
     except NotReproducible as exc:
         return Recipe(where, problem=str(exc))
     text = "; ".join([ast.unparse(reader.new_node)] + [f".{path} = {ast.unparse(node)}" for path, node in reader.shown])
-    if not attrs and new == ["new", f"{cls.module}.{cls.name}", [], {}]:
+    if not attrs and not new[2] and not new[3]:  # `Net()`: what a unit without a recipe builds
         return None
     return Recipe(where, new, attrs, text=f"{text} (as the code before {where} builds it)")
 
