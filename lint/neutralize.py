@@ -141,8 +141,9 @@ def stand_in(source: str, finding: Finding, kind: str) -> Optional[str]:
     The compiler's error for such a call has no location in the user's files, and it stops there:
     without a stand-in, every finding after it stays unjudged. A call used as a statement becomes
     `None`; `t.numpy()` becomes `t` (an array stands for a tensor); any other call becomes
-    `torch.zeros(1)`, `0.0` or `0`, as `kind` says (confirmation tries them in `STAND_IN_KINDS` order,
-    letting the compiler tell which one the code after it accepts).
+    `torch.zeros(1)` (`0.0` in a module that does not import torch), `0.0` or `0`, as `kind` says
+    (confirmation tries them in `STAND_IN_KINDS` order, letting the compiler tell which one the code
+    after it accepts).
     """
     try:
         tree = ast.parse(source)
@@ -159,8 +160,8 @@ def stand_in(source: str, finding: Finding, kind: str) -> Optional[str]:
                 (func.end_lineno, func.end_col_offset) == (finding.end_line, finding.end_col):
             return replace_expression(source, node, f"({segment(source, func.value)})")
         if _at(node, finding):
-            value = {"float": "0.0", "int": "0"}.get(kind) or _torch_zeros(tree)
-            return replace_expression(source, node, value) if value else None
+            value = {"float": "0.0", "int": "0"}.get(kind) or _torch_zeros(tree) or "0.0"
+            return replace_expression(source, node, value)
     return None
 
 
