@@ -102,7 +102,11 @@ class LabelStore:
         self.meta_path = meta_path(cache_dir)
         os.makedirs(cache_dir, exist_ok=True)
         self._lock = open(self.path + ".lock", "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:  # another run is labelling: it owns the file (and it may be at it for hours)
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise
         meta = load(self.meta_path) or {}
         self.labels: dict[str, dict] = (load(self.path) or {}) if meta.get("torch") == torch_version else {}
         self.meta = {"torch": torch_version, "corpus": None}
@@ -250,7 +254,13 @@ def main(argv=None) -> int:
     cases = {s: c for s, c in enumerate_cases(args.corpus).items() if fnmatch.fnmatch(s, args.files)}
     if args.limit is not None:
         cases = dict(list(cases.items())[:args.limit])
-    store = LabelStore(args.cache_dir, torch.__version__)
+    summary = {"cache": labels_path(args.cache_dir), "corpus": args.corpus, "stems": sorted(cases)}
+    try:
+        store = LabelStore(args.cache_dir, torch.__version__)
+    except BlockingIOError:
+        log("another run is labelling into this cache: nothing labelled here, its labels are used as they are")
+        print(json.dumps(dict(summary, labelled_now=0, busy=True)))
+        return 0
     store.meta.update(corpus=args.corpus, stubs=stubs)
     t0 = time.time()
     try:
@@ -259,7 +269,7 @@ def main(argv=None) -> int:
         store.save()
         store.close()
     log(f"{n} files labelled in {time.time() - t0:.0f} s")
-    print(json.dumps({"cache": store.path, "corpus": args.corpus, "stems": sorted(cases), "labelled_now": n}))
+    print(json.dumps(dict(summary, labelled_now=n)))
     return 0
 
 

@@ -231,7 +231,9 @@ def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
                   "trace_findings": n["trace_findings"], "trace_finding_lines": n["trace_finding_lines"],
                   "finding_lines_without_warning": len(out["trace_findings_without_warning"]),
                   "finding_lines_without_warning_share": _ratio(len(out["trace_findings_without_warning"]),
-                                                                n["trace_finding_lines"])},
+                                                                n["trace_finding_lines"]),
+                  "without_warning_by_code": dict(Counter(t.split(":")[0] for f in out["trace_findings_without_warning"]
+                                                          for t in f["tslint"]).most_common())},
     }
     return figures, out
 

@@ -64,7 +64,8 @@ def print_package(res: dict, out) -> None:
                          f"{tr['flagged_exact_with_torch']}/{tr['warning_lines_with_torch']}"))
         if "finding_lines_without_warning" in tr:
             rows.append(("trace finding lines where no TracerWarning fired", tr["finding_lines_without_warning_share"],
-                         f"{tr['finding_lines_without_warning']}/{tr['trace_finding_lines']}"))
+                         f"{tr['finding_lines_without_warning']}/{tr['trace_finding_lines']} "
+                         f"{tr.get('without_warning_by_code') or ''}"))
     cf = res.get("confirm")
     if cf:
         rows.append(("confirmed findings", cf.get("confirmed_share"), f"{cf.get('confirmed')}/{cf.get('judged')}"))
