@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from .compiler import schemas
+from .compiler.match import _varargs_list
 from .project.index import dotted
 from .project.model import External, FuncRef
 
@@ -100,8 +101,9 @@ def op_result_kind(op: str, n_positional: int, keywords: tuple[str, ...], tensor
         positional = [a for a in o.arguments if not a.kwarg_only]
         required = [a for a in positional if not a.has_default]
         names = {a.name for a in o.arguments}
-        if n_positional > len(positional) and not o.is_vararg:
-            continue
+        packs = bool(positional) and _varargs_list(o.arguments, o.arguments.index(positional[-1]))
+        if n_positional > len(positional) and not o.is_vararg and not packs:
+            continue  # `x.view(b, c, -1)` packs its sizes into `size: int[]`, as the compiler does
         if len(required) > n_positional + len([k for k in keywords if k in {a.name for a in required}]):
             continue
         if any(k not in names for k in keywords):
@@ -359,6 +361,8 @@ class TraceFacts:
                 return SHAPE
             if SHAPE in (left, right) and {left, right} <= {SHAPE, UNKNOWN} and isinstance(node.op, _ARITH):
                 return SHAPE  # a size plus an int or a tensor: traced either way
+            if left == SHAPE and right is UNKNOWN and isinstance(node.op, ast.Mod):
+                return SHAPE  # `t % self.period`: a size on the left is a number, never a format string
             if RANK in (left, right) and {left, right} <= {RANK, OTHER}:
                 return RANK
             if left == OTHER and right == OTHER:
@@ -679,7 +683,15 @@ def _keywords(node: ast.Call) -> tuple[str, ...]:
 
 
 def _names(target: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    """The local names a binding target binds: `a`, `a, (b, *c)`; `t[i] = v` and `o.x = v` bind none
+    (`feat_dist[range(len(feat))] = 0` leaves `feat` what it was)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in _names(e)]
+    if isinstance(target, ast.Starred):
+        return _names(target.value)
+    return []
 
 
 def _load(target: ast.expr) -> ast.expr:

@@ -44,6 +44,14 @@ HAZARDS = {
                     "TS511", 2, "torch.randn(4, 3)", "torch.randn(0, 3)"),
     "or-shapes": ("def f(x):\n    if x.shape[0] > 10 or x.shape[1] > 3:\n        return x * 2\n    return x\n",
                   "TS511", 2, "torch.randn(4, 3)", "torch.randn(4, 5)"),
+    # a helper's tensor stays a tensor through `view(b, c, -1)` (sizes packed into `size: int[]`)
+    "view-varargs": ("def g(a):\n    a = a.view(a.size(0), a.size(1), -1)\n    if a.size(2) > 4:\n        return a * 2\n"
+                     "    return a\n\n\ndef f(x):\n    return g(x)\n", "TS511", 3, "torch.randn(2, 3, 4)", "torch.randn(2, 3, 6)"),
+    "mod-unknown": ("def f(x, k=3):\n    if x.shape[0] % k != 0:\n        return x * 2\n    return x\n",
+                    "TS511", 2, "torch.randn(4, 3)", "torch.randn(6, 3)"),
+    # an item assignment binds no name: `feat` is still the tensor parameter
+    "len-in-item-target": ("def f(feat):\n    d = feat * 1\n    d[range(len(feat)), range(len(feat))] = 0\n    return d\n",
+                           "TS502", 3, "torch.randn(4, 4)", None),
     "not-any": ("def f(x, mask):\n    if not mask.any():\n        return x\n    return x * 2\n",
                 "TS501", 2, "torch.randn(3), torch.zeros(3, dtype=torch.bool)", None),
     "min-tensor": ("def f(x):\n    return x * min(x.max(), 2.0)\n", "TS501", 2, "torch.ones(3)", "torch.full((3,), 0.5)"),
