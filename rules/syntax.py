@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from tslint.compiler.type_comments import type_line
 from tslint.finding import Edit, Finding, Fix
 from tslint.fix import replacement_fix
 from tslint.neutralize import (
@@ -1671,3 +1672,88 @@ class BareRaise(Rule):
         if node is None or node.exc is not None:  # type: ignore[attr-defined]
             return None
         return stub_statement(source, node, "raise RuntimeError()")  # type: ignore[arg-type]
+
+
+class TypeCommentSignature(Rule):
+    """
+    ## What it does
+    Flags `# type:` comments the compiler cannot read as the function's signature: a signature
+    comment on the `def` line itself, a variable's type comment (`y = []  # type: List[int]`) as
+    the function's only type comment, several type comments without a `# type: (...) -> R` line,
+    or a signature whose number of types differs from the number of parameters.
+
+    ## Why is this bad?
+    The compiler does not use Python's parser for type comments (`torch.jit.annotations.
+    get_type_line`): it scans the function's source lines for `# type:` (only lines ending in
+    `# type: ignore` are skipped, wherever the comment is, even in a string). One such line is the
+    signature and must start with `# type:` (`expected type comment but found 'def' here`; a
+    variable's comment gives `... found 'ident' here`, even in an annotated function); with several,
+    the first `# type: (...) -> R` line is the signature and the lines before it give the parameter
+    types, in order (`Return type line '# type: (...) -> ...' not found on multiline type
+    annotation`). A signature with the wrong number of types fails with `Number of type annotations
+    (1) did not match the number of function parameters (2)`.
+
+    ## Example
+    ```python
+    def forward(self, x, n):  # type: (Tensor, int) -> Tensor
+        boxes = []  # type: List[Tensor]
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x: Tensor, n: int) -> Tensor:
+        boxes: List[Tensor] = []
+        ...
+    ```
+    The signature comment on its own line under the `def` (`# type: (Tensor, int) -> Tensor`),
+    or one `# type: T` comment per parameter line with `# type: (...) -> R` under the `def`, also
+    compile, as long as no other line of the function carries a type comment.
+    """
+
+    code = "TS145"
+    name = "type-comment-signature"
+    frontend = True
+    message = "the compiler cannot read the function's type comments as its signature"
+    compiler_message = "expected type comment but found"
+    VALID = [
+        _M + "from typing import List\n\n\n@torch.jit.script\ndef f(x, n):\n    # type: (torch.Tensor, int) -> torch.Tensor\n"
+        "    return x * n\n",
+        _M + "from typing import List\n\n\n@torch.jit.script\ndef f(x,  # type: torch.Tensor\n      s,  # type: List[int]\n"
+        "      ):\n    # type: (...) -> List[int]\n    y = []  # type: List[int]  (after the signature: not read)\n    return s\n",
+        _M + "@torch.jit.script\ndef f(x: torch.Tensor) -> torch.Tensor:\n    y = x  # type: ignore\n    return y\n",
+    ]
+    INVALID = [
+        # the compiler blames the function's first line, tslint the comment's
+        _M + "@torch.jit.script  # error\ndef f(x, n):  # type: (torch.Tensor, int) -> torch.Tensor  # error\n    return x * n\n",
+        _M + "from typing import List\n\n\n@torch.jit.script  # error\ndef f(x: torch.Tensor):\n"
+        "    y = []  # type: List[int]  # error\n    return x\n",
+        _M + "from typing import List\n\n\nclass Net(torch.nn.Module):\n    def forward(self, x):  # error\n"
+        "        boxes = []  # type: List[torch.Tensor]  # error\n        return x\n",
+    ]
+
+    def check_function(self, ctx: FunctionContext) -> None:
+        node = ctx.node
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        lines = ctx.source.lines[first - 1:node.end_lineno]
+        found = type_line(lines)
+        line = first + found.line
+        if found.error is not None:
+            ctx.report(self, Span(line, 0, line, len(ctx.source.line_text(line))),
+                       f"{found.error}: the compiler reads the function's `# type:` lines as its signature; "
+                       "use annotations (`x: int`, `y: List[int] = []`) or one `# type: (...) -> R` line under the `def`")
+            return
+        if found.text is None:
+            return
+        try:
+            signature = ast.parse(found.text, mode="func_type")
+        except SyntaxError:
+            return
+        params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        is_method = ctx.class_node is not None and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+        expected = len(params) - (1 if is_method and params else 0)
+        if len(signature.argtypes) != expected:
+            ctx.report(self, Span(line, 0, line, len(ctx.source.line_text(line))),
+                       f"Number of type annotations ({len(signature.argtypes)}) did not match the number of function "
+                       f"parameters ({expected}): give every parameter{' but `self`' if is_method else ''} one type in the comment")

@@ -17,6 +17,7 @@ from ..project.index import dotted, module_level_statements
 from ..project.model import ClassRef, External, FuncRef, Project
 from ..source import SourceError, parsed_file
 from ..trees import definition_tree
+from .type_comments import signature_comment
 from .types import (
     BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, STR, TENSOR, UNKNOWN, AliasRef, Annotation, AnnotationError,
     AnnotationParser, ClassT, ListT, TupleT, Type, literal_type, torch_class_name,
@@ -431,8 +432,9 @@ def parse_signature(state: ProjectTypes, module: str, node: ast.FunctionDef, cla
     is_method = class_ref is not None and "staticmethod" not in decorators
     comment_types: Optional[list[Annotation]] = None
     comment_return: Optional[Annotation] = None
-    if node.type_comment:
-        parsed = _parse_type_comment(node.type_comment, node, parser)
+    comment = signature_comment(node)
+    if comment:
+        parsed = _parse_type_comment(comment, node, parser)
         if parsed is not None:
             comment_types, comment_return = parsed
     params: list[Param] = []
