@@ -14,7 +14,7 @@ import re
 import typing
 from typing import Optional
 
-from tslint.compiler import schemas
+from tslint.compiler import infer as I, schemas
 from tslint.decorators import GRAD_DECORATORS, decorator_effect
 from tslint.finding import Edit, Finding, Fix
 from tslint.neutralize import node_at, replace_expression
@@ -653,10 +653,14 @@ class MissingTensorMethod(Rule):
     ## What it does
     Flags Tensor methods and properties TorchScript lacks (`x.numpy()`, `x.bool()`, `x.nelement()`,
     `x.ndimension()`, `x.unique()`, `x.register_hook(...)`, `x.data_ptr()`, `x.grad_fn`, ... 33
-    methods in torch 2.13), when the receiver is certainly a Tensor.
+    methods in torch 2.13), when the receiver is certainly a Tensor; and any other name read from a
+    value the type checker knows is a Tensor, most often an unannotated parameter used as an object
+    (`cfg.scale`, `opts.get(...)`: TorchScript types the parameter as a Tensor).
 
     ## Why is this bad?
-    `'Tensor' object has no attribute or method 'numpy'.`
+    `'Tensor' object has no attribute or method 'numpy'.` The compiler resolves `x.NAME` on a Tensor
+    only to a builtin property or to an `aten::NAME` operator taking a Tensor `self`
+    (`SimpleValue::attr`): `'Tensor (inferred)' object has no attribute or method 'scale'.`
 
     ## Example
     ```python
@@ -695,7 +699,13 @@ class MissingTensorMethod(Rule):
         "        self.w = nn.Parameter(torch.ones(2))\n\n    def forward(self, x):\n        return x + self.w.nelement()  # error\n",
         MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x):\n    return x.grad_fn is None  # error\n",
         MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x: torch.Tensor):\n    return x.bool()  # error\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x, cfg):\n        return x * cfg.scale  # error\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x, opts):\n    return opts.get(\"a\", x)  # error\n",
     ]
+
+    def check_function(self, ctx: FunctionContext) -> None:
+        for found in ctx.types.issues_for(I.TENSOR_ATTRIBUTE):
+            ctx.report(self, _attr_span(found.node), found.message)
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
         attr = node.attr  # type: ignore[attr-defined]

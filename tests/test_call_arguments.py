@@ -26,6 +26,12 @@ FLAGGED = {
     "too_many_positional": (_fn("x.mean(1, True, False)  # error"), "TS231", "Arguments for call are not valid"),
     "functional_op_keyword": (_fn("torch.nn.functional.linear(x, weight=x, bias=None, scale=2)  # error"), "TS231",
                               "Keyword argument scale unknown"),
+    "id_of_tensor": (_fn("id(x)  # error"), "TS202", "Expected a value of type 'Optional[AnyClassType]'"),
+    "id_of_optional_list": (_fn("id(s)  # error", "s: Optional[List[int]]"), "TS202", "found type 'Optional[List[int]]'"),
+    "object_parameter": (HEAD + "class Net(nn.Module):\n    def forward(self, x, cfg):\n        return x * cfg.scale  # error\n",
+                         "TS409", "'Tensor (inferred)' object has no attribute or method 'scale'"),
+    "dict_parameter": (_fn("opts.get(\"a\", x)  # error", "x, opts"), "TS409", "has no attribute or method 'get'"),
+    "no_such_method": (_fn("x.relu().foo(2)  # error"), "TS409", "'Tensor' object has no attribute or method 'foo'"),
     "in_module": (HEAD + "class Net(nn.Module):\n    def forward(self, x):\n"
                   "        return x.softmax(axis=-1)  # error\n", "TS231", "Arguments for call are not valid"),
 }
@@ -39,6 +45,12 @@ ACCEPTED = {
     "sequence_keywords": _fn("x.reshape(shape=(2, 3)), torch.zeros(size=(2, 3)), torch.arange(0, 10, step=2), "
                              "torch.zeros(2, 3, dtype=torch.float)"),
     "type_is_to": _fn("x.type(torch.float), x.to(x.device, non_blocking=True), x.clamp(min=0.0)"),
+    "id_of_objects": HEAD + "@torch.jit.script\nclass Box:\n    def __init__(self):\n        self.a = 1\n\n\n"
+                     "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = nn.Linear(2, 2)\n\n"
+                     "    def forward(self, x, b: Optional[Box]):\n        return id(self.l) + id(self) + id(b) + id(Box())\n",
+    "tensor_attributes": _fn("x.is_floating_point(), x.shape, x.T, x.mT, x.grad, x.data, x.requires_grad, x.dtype, "
+                             "x.device, x.layout, x.ndim, x.is_cuda, x.real, x.name, x.retains_grad, x.type(), "
+                             "getattr(x, \"shape\")", "x"),
     "starred_tuple": HEAD + "@torch.jit.script\ndef f(x: torch.Tensor, s: Tuple[int, int]):\n    return x.view(*s)\n",
 }
 

@@ -37,7 +37,7 @@ from ..project.model import ClassRef, FuncRef, ModuleRef
 from ..static_if import UNDECIDED, Decision, static_condition
 from . import schemas
 from .ir import Block, Instr
-from .match import match_call, op_result, unbindable
+from .match import has_tensor_self_overload, match_call, op_result, unbindable
 from .project_types import ProjectTypes, Scope, Signature, parse_signature, state_for
 from .pysigs import nn_module, python_signature
 from .types import (
@@ -81,6 +81,7 @@ TUPLE_RANGE = "tuple-index-range"
 UNION_SUBSCRIPT = "union-subscript"
 UNION_OP = "union-in-operation"
 CALL_ARGUMENTS = "call-arguments"
+TENSOR_ATTRIBUTE = "tensor-attribute"
 
 DTYPES = {
     "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int8", "int16", "short",
@@ -1104,6 +1105,7 @@ class _Interpreter:
 
     def attribute_type(self, node: ast.Attribute, base: Type) -> Type:
         if isinstance(base, TensorT):
+            self.tensor_attribute_issue(node, base)
             return TENSOR_PROPERTIES.get(node.attr, UNKNOWN)
         if isinstance(base, ClassT) and isinstance(base.ref, ClassRef):
             attrs = self.state.attributes(base.ref)
@@ -1123,6 +1125,26 @@ class _Interpreter:
         if base == ANY:
             return UNKNOWN
         return UNKNOWN
+
+    def tensor_attribute_issue(self, node: ast.Attribute, base: TensorT) -> None:
+        """`x.NAME` on a Tensor that names nothing Tensors have (`SimpleValue::attr`): no builtin
+        property, no `aten::NAME` overload taking a Tensor `self`, and not `torch.Tensor`'s (whose
+        own names TS409 judges from the compiler's probes). Mostly an unannotated parameter
+        used as an object (`cfg.scale`): TorchScript typed it as a Tensor."""
+        name = node.attr
+        if (name.startswith("_") or name in TENSOR_PROPERTIES or name in ("tolist", "type")
+                or schemas.is_tensor_method_known(name) is not None or has_tensor_self_overload(f"aten::{name}")):
+            return
+        owner = node.value
+        shown = dotted(owner) or ast.unparse(owner)
+        if base.inferred and isinstance(owner, ast.Name):
+            why = (f"`{shown}` is not annotated, so TorchScript types it as a Tensor, which has no `{name}`: "
+                   f"'Tensor (inferred)' object has no attribute or method '{name}'; annotate `{shown}` with its type, "
+                   f"or pass the values it holds instead of the object")
+        else:
+            why = (f"`{shown}` is a Tensor, which has no `{name}` in TorchScript: 'Tensor' object has no attribute or "
+                   f"method '{name}'")
+        self.issue(TENSOR_ATTRIBUTE, node, why)
 
     def optional_misuse(self, operand: ast.expr, t: Type, compiler: str) -> None:
         shown = dotted(operand) or ast.unparse(operand)
@@ -1587,6 +1609,8 @@ class _Interpreter:
             return t, self.emit("prim::GetAttr", [self.ssa(node.args[0])], t, node)
         args, kwargs, exact = self.eval_args(node)
         inputs = self._arg_ssas(node)
+        if name == "id" and exact and len(args) == 1 and not kwargs:
+            self.id_issue(node.args[0], args[0])
         if name == "range":
             for i, (a, t) in enumerate(zip(node.args, args)):
                 if t.known and t not in (INT, BOOL):
@@ -1623,6 +1647,18 @@ class _Interpreter:
             result = op_result(BUILTIN_OPS[name], [INT if a == BOOL else a for a in args], kwargs)
             return result.type, self.emit(BUILTIN_OPS[name], inputs, result.type, node)
         return UNKNOWN, self.emit(f"prim::{name}", inputs, UNKNOWN, node)
+
+    def id_issue(self, arg: ast.expr, t: Type) -> None:
+        """`id(v)` is `prim::id(AnyClassType? x)`: only an object of a class (or None) has an
+        identity in TorchScript; a Tensor, number, string or container is rejected."""
+        inner = t.elem if isinstance(t, OptionalT) else t
+        if not t.known or isinstance(inner, ClassT) or t == NONE or isinstance(t, UnionT) or t == ANY:
+            return
+        shown = dotted(arg) or ast.unparse(arg)
+        self.issue(ARGUMENT_TYPE, arg,
+                   f"`{shown}` is {t}, but `id()` takes only an object of a class: Expected a value of type "
+                   f"'Optional[AnyClassType]' for argument 'x' but instead found type '{t}'; compare the values "
+                   f"themselves, or keep `id` in Python-only code")
 
     def dispatch_flag(self, node: ast.Call, dispatch: Any) -> Optional[bool]:
         """The bool that picks a `boolean_dispatch` variant: a literal, the default when absent, or
@@ -1690,6 +1726,8 @@ class _Interpreter:
         if base == ANY:
             self.eval_args(node)
             return UNKNOWN, "%?"
+        if isinstance(base, TensorT):
+            self.tensor_attribute_issue(node.func, base)  # type: ignore[arg-type]
         args, kwargs, exact = self.eval_args(node)
         inputs = [self.ssa(base_node)] + self._arg_ssas(node)
         if not base.known or not exact:

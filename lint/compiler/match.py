@@ -308,6 +308,19 @@ def unbindable(overloads: Sequence[schemas.Overload], n_args: int, keywords: Seq
     return reasons or None
 
 
+def has_tensor_self_overload(op_name: str) -> bool:
+    """Whether some overload of `op_name` takes a Tensor as its `self` argument: what
+    `BuiltinFunction::tryCreate` asks before `x.NAME` resolves to the op as a Tensor method."""
+    for overload in schemas.op_overloads(op_name):
+        for arg in overload.arguments:
+            if arg.name == "self":
+                t = parse_schema_type(arg.type).type
+                t = t.elem if isinstance(t, OptionalT) else t
+                if isinstance(t, (TensorT, VarT)) or t in (ANY, UNKNOWN):
+                    return True
+    return False
+
+
 def result_type(overload: schemas.Overload, binder: Optional[_Binder] = None) -> Type:
     if overload.is_varret:
         return UNKNOWN
