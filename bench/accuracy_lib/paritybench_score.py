@@ -88,8 +88,16 @@ def _src(corpus: str, stem: str, line: Optional[int]) -> str:
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+\b")
 
 
+_SCHEMA = re.compile(r"^(?P<name>[\w.]+)\(.*\) -> ")
+
+
 def message_kind(message: str) -> str:
-    """A compiler message with its names and numbers blanked, so misses of one construct group."""
+    """A compiler message with its names and numbers blanked, so misses of one construct group.
+    A message that starts with an operator's schema (the candidates of a call that matched none)
+    is named by that operator."""
+    m = _SCHEMA.match(message.strip())
+    if m:
+        return f"no schema of {m.group('name')}(...) matches the call"
     return _QUOTED.sub("…", message.rstrip(":").strip())[:120]
 
 
