@@ -299,3 +299,39 @@ def test_confirm_testcases_builds_the_listed_modules_with_their_arguments(tmp_pa
     # Wrapper, compiled after Broken failed in the same child, fails where Broken does, never with a
     # "Can't redefine method" left over from Broken's failed compile
     assert "redefine" not in " ".join(f.confirmation for f in findings) + err, summary
+
+
+# -- rules about code the compiler accepts ------------------------------------------------------------------
+@needs_torch
+def test_a_call_that_cannot_be_saved_is_confirmed_by_saving_and_a_dropped_decorator_is_never_refuted(tmp_path):
+    make_project(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": """\
+        import torch
+        from torch import nn
+
+
+        class Double(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+
+        class Net(nn.Module):
+            def forward(self, x):
+                return Double.apply(x)
+
+
+        class Frozen(nn.Module):
+            @torch.no_grad()
+            def forward(self, x):
+                return x * 2
+        """})
+    findings, summary, _ = confirm(tmp_path)
+    saved = [f for f in at(findings, "models.py", 17) if f.code != "TS000"]
+    assert saved and all(f.confirmed is True and "torch.jit.save" in f.confirmation for f in saved), \
+        [(f.code, f.confirmation) for f in saved]
+    assert not [f for f in findings if f.confirmed is False], [(f.code, f.line, f.confirmation) for f in findings]
+    assert not _missed(findings), summary

@@ -307,6 +307,13 @@ def compile_unit(unit: dict, importer: Importer, step: Callable[[str], None], wa
     except BaseException as exc:  # noqa: BLE001 - whatever the compiler raises is its verdict
         return dict(describe(exc), status="compile_error", built=built)
     result: dict = {"status": "ok", "built": built}
+    if unit.get("save"):  # a finding that says the compiled code cannot be saved: try it
+        import io
+
+        try:
+            torch.jit.save(compiled, io.BytesIO())
+        except BaseException as exc:  # noqa: BLE001 - the exporter's verdict
+            result["save_error"] = describe(exc)["text"]
     if want_ir:
         result["ir"] = ir_of(compiled, unit.get("member") or "")
     if unit.get("lines"):

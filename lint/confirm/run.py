@@ -21,7 +21,7 @@ from typing import Callable, Optional, TextIO, Union
 from ..config import Config
 from ..finding import Finding
 from ..noqa import noqa_codes, per_file_ignored
-from ..rule import code_selected
+from ..rule import code_selected, rule_by_code
 from ..neutralize import STAND_IN_KINDS
 from .construction import construction_cause
 from .locations import UserFiles, UserLocation
@@ -72,8 +72,8 @@ class _Session:
         self.not_compiled = 0
 
     def job(self, units: list[Unit], overlay: Union[dict[str, str], Callable[[], dict[str, str]], None] = None,
-            lines: bool = False) -> Job:
-        dicts = [dict(u.job_dict(), lines=lines) for u in units]
+            lines: bool = False, save: bool = False) -> Job:
+        dicts = [dict(u.job_dict(), lines=lines, save=save) for u in units]
         return Job(dicts, self.sys_path, self.cwd, overlay or {})
 
     def neutralizer_for(self, unit: Unit) -> Neutralizer:
@@ -218,7 +218,8 @@ class _Session:
                 f.confirmed, f.confirmation = None, f"unconfirmed: {reason}"
                 continue
             neutralizer = self.neutralizer_for(unit)
-            jobs.append(self.job([unit], lambda f=f, n=neutralizer: n.all_but(f), lines=True))
+            divergence = bool(getattr(rule_by_code(f.code), "divergence", False))
+            jobs.append(self.job([unit], lambda f=f, n=neutralizer: n.all_but(f), lines=True, save=divergence))
             pending.append((f, unit))
         for (f, unit), outcomes in zip(pending, run_jobs(jobs, self.timeout)):
             outcome = outcomes.get(unit.id) or Outcome("error", "no result")

@@ -66,6 +66,9 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
     compiled it before calling the finding refuted. `baseline_ok`: the unit compiles with every
     finding neutralized (or fails at a place in the project), so an error without a location, once
     this finding alone is put back, is this finding's. `cause`: why the error may come from tslint's construction of the module."""
+    rule = rule_by_code(f.code)
+    if outcome.status == "ok" and getattr(rule, "divergence", False):
+        return _judge_divergence(f, outcome, files, unit)
     if outcome.status == "ok":
         if scope is not None and not _compiled_within(f, scope, outcome, files, unit):
             return None, (f"unconfirmed: {unit.qualname} compiles, but the compiler never compiled this function "
@@ -81,7 +84,6 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
     innermost = files.innermost(text, prefer)
     if innermost is not None and _covers(f, innermost.path, innermost.line):
         return True, message
-    rule = rule_by_code(f.code)
     predicted = rule.compiler_message if rule is not None else ""
     if predicted and predicted in text:
         if innermost is None:  # failed inside library code (or nowhere) with the predicted message
@@ -95,6 +97,17 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
     if innermost is not None:
         return None, f"unconfirmed: the compiler stopped first at {_where(innermost)}: {message}"
     return None, f"unconfirmed: the compiler failed without a location in the project: {message}"
+
+
+def _judge_divergence(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit) -> tuple[Optional[bool], str]:
+    """A rule about code the compiler accepts (it behaves differently, or cannot be saved): compiling
+    can neither refute it nor, except through `torch.jit.save`, confirm it."""
+    saved = outcome.data.get("save_error") or ""
+    where = files.innermost(saved, [unit.path, f.path]) if saved else None
+    if where is not None and _covers(f, where.path, where.line):
+        return True, f"{whole_message(Outcome('compile_error', text=saved))} (torch.jit.save of the compiled {unit.qualname})"
+    return None, ("unconfirmed: it compiles, as this rule says: what it warns about (what the compiled code does "
+                  "differently) is not a compiler error")
 
 
 def _compiled_within(f: Finding, scope: tuple[int, int], outcome: Outcome, files: UserFiles, unit: Unit) -> bool:
