@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from tslint.nodes import child_list
+from tslint.project.dynamic_stores import ANY, CALL
 from tslint.project.index import dotted, module_level_statements, member_key
 from tslint.project.model import ClassRef, External, Project
 from tslint.trees import definition_tree
@@ -536,24 +537,44 @@ def _init_closure(facts: ClassFacts, scans: dict[int, _MethodScan]) -> None:
 
 
 # -- attributes assigned from outside the class --------------------------------------------------
-def project_attribute_stores(project: Project) -> tuple[frozenset[str], bool]:
-    """Attribute names assigned on something other than `self` anywhere in the project
-    (`model.cache = None`), and whether any `setattr(obj, <non-literal>, ...)` exists there
-    (gathered per file by the index, so no file is read again)."""
-    return project.attribute_stores()
+_REACH: "weakref.WeakKeyDictionary[Project, tuple[bool, frozenset[ClassRef]]]" = weakref.WeakKeyDictionary()
+
+
+def computed_store_reach(project: Project) -> tuple[bool, frozenset[ClassRef]]:
+    """Whether some `setattr(obj, <computed>, v)` of the project may reach any instance, and the
+    project classes the others reach (`tslint.project.dynamic_stores` says what each store's object
+    is; resolved here across files). A class object or an annotated type reaches instances of a
+    project class only through the class or its bases: an external base other than `nn.Module`
+    already leaves a class's facts incomplete, so only `nn.Module` itself reaches every module. A
+    call of a name tslint cannot resolve to a project class (a factory, `copy.deepcopy`) may
+    return any instance."""
+    found = _REACH.get(project)
+    if found is None:
+        any_instance, classes = False, set()
+        for item in project.attribute_stores()[1]:
+            kind, _, qualname = item.partition(":")
+            resolved = project.resolve_qualified(qualname) if qualname else None
+            if isinstance(resolved, ClassRef):
+                classes.add(resolved)
+            elif item == ANY or (kind + ":" == CALL) or resolved is None \
+                    or (isinstance(resolved, External) and resolved.qualname in NN_MODULE_ROOTS):
+                any_instance = True  # a module-level value, or a value of unknown origin
+        found = _REACH[project] = (any_instance, frozenset(classes))
+    return found
 
 
 def _externally_touched(project: Project, facts: ClassFacts) -> bool:
-    """Does code outside the class set attributes on instances in ways we cannot attribute?"""
-    _, dynamic = project_attribute_stores(project)
-    return dynamic
+    """Could a computed `setattr` elsewhere add attributes to instances of this class?"""
+    any_instance, classes = computed_store_reach(project)
+    return any_instance or any(klass in classes for klass in project.mro(facts.ref))
 
 
 def externally_assigned(project: Project, name: str, overwrite_only: bool = False) -> bool:
     """Could code outside the class set `name` on its instances? With `overwrite_only`, the question is
     whether it could *replace* the value `__init__` stored: only a store naming `name` counts then. A
-    `setattr(obj, <computed>, v)` somewhere (copying state by name, casting buffers) could create any
-    attribute, but replacing this one would have to pick it on purpose, and construction itself is
-    covered by `init_complete` (`self` escaping from `__init__`)."""
-    names, dynamic = project_attribute_stores(project)
-    return (dynamic and not overwrite_only) or name in names
+    `setattr(obj, <computed>, v)` that may reach any instance (copying state by name, casting
+    buffers) could create any attribute, but replacing this one would have to pick it on purpose, and
+    construction itself is covered by `init_complete` (`self` escaping from `__init__`); one whose
+    object is known reaches only that class, which `ClassFacts.complete` accounts for."""
+    names = project.attribute_stores()[0]
+    return (computed_store_reach(project)[0] and not overwrite_only) or name in names

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from ..nodes import child_list, walk
 from ..static_if import STATIC_NAMES, LiveVisitor, live_body
+from .dynamic_stores import computed_stores
 
 # A value summary is a small nested tuple, so that summaries pickle and compare cheaply:
 #   ("call", callee_dotted|None, (args...), ((kw, value)...))  ("name", id)  ("attr", dotted)
@@ -146,10 +147,10 @@ class ModuleSummary:
     globals: dict[str, Value] = field(default_factory=dict)
     call_sites: list[CallSite] = field(default_factory=list)
     #: attribute names assigned on something other than `self`/`cls` (`model.cache = None`), and
-    #: whether a `setattr(obj, <computed name>, ...)` occurs: attribute rules must know what code
-    #: outside a class may add to its instances
+    #: what the stores with a computed name (`setattr(obj, name, v)`) can reach (`dynamic_stores`):
+    #: attribute rules must know what code outside a class may add to its instances
     foreign_attr_stores: frozenset[str] = frozenset()
-    dynamic_setattr: bool = False
+    computed_stores: tuple[str, ...] = ()
 
     def function(self, qualname: str) -> Optional[FunctionInfo]:
         if "." in qualname:
@@ -598,7 +599,7 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
     if text is None or "jit" in text:
         summary.call_sites = _call_sites(tree, summary.imports, summary.globals)
     if text is not None:
-        summary.foreign_attr_stores, summary.dynamic_setattr = attribute_stores(text)
+        summary.foreign_attr_stores, summary.computed_stores = attribute_stores(text, tree, module, summary.imports)
     return summary
 
 
@@ -608,7 +609,6 @@ def summarize(path: str, module: str, digest: str, tree: ast.Module, is_package:
 # finds, ten times faster over a large project's text
 _STORE_TAIL = re.compile(r"\.([A-Za-z_]\w*+)\s*+=(?!=)")
 _OWNER_CHAIN = re.compile(r"[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+")
-_SETATTR = re.compile(r"\bsetattr\(\s*([A-Za-z_]\w*)\s*,\s*([^,]+),")
 
 
 def _attribute_store_names(text: str) -> set[str]:
@@ -626,20 +626,15 @@ def _attribute_store_names(text: str) -> set[str]:
     return names
 
 
-def attribute_stores(text: str) -> tuple[frozenset[str], bool]:
-    """Names stored as attributes of objects other than `self`/`cls`, and whether a computed
-    `setattr` exists (a text scan: cheap, and conservative for the rules that use it)."""
+def attribute_stores(text: str, tree: ast.Module, module: str, imports: dict[str, str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Names stored as attributes of objects other than `self`/`cls` (`obj.name = v`, found by a
+    cheap text scan, and `setattr(obj, "name", v)`), and the reach of the stores whose name is
+    computed (`dynamic_stores`; the tree is walked only when the text spells one)."""
     names = _attribute_store_names(text)
-    dynamic = False
-    if "setattr(" in text:
-        for m in _SETATTR.finditer(text):
-            if m.group(1) == "self":
-                continue
-            if re.match(r"\s*['\"]", m.group(2)):
-                names.add(m.group(2).strip().strip("'\""))
-            else:
-                dynamic = True
-    return frozenset(names), dynamic
+    if "setattr(" in text or "__dict__" in text or "vars(" in text:
+        literal, reach = computed_stores(tree, text, module, imports)
+        return frozenset(names | literal), reach
+    return frozenset(names), ()
 
 
 def value_kind(value: Any) -> str:

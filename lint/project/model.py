@@ -88,7 +88,7 @@ class Project:
             if summary.module:
                 self.by_module[summary.module] = summary
         self._nn_cache: dict[ClassRef, Optional[bool]] = {}
-        self._stores: Optional[tuple[frozenset[str], bool]] = None
+        self._stores: Optional[tuple[frozenset[str], frozenset[str]]] = None
         # the summaries never change after construction, so class bases and MROs are computed once
         # (reach, class facts and the type checker ask for the same few hundred MROs many times)
         self._bases_cache: dict[ClassRef, tuple[Resolved, ...]] = {}
@@ -108,13 +108,15 @@ class Project:
             candidate, n = f"{name}_{n}", n + 1
         return candidate
 
-    def attribute_stores(self) -> tuple[frozenset[str], bool]:
-        """Union over the project of `ModuleSummary.foreign_attr_stores` / `dynamic_setattr`."""
+    def attribute_stores(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Union over the project of `ModuleSummary.foreign_attr_stores` / `computed_stores`."""
         if self._stores is None:
             names: set[str] = set()
+            reach: set[str] = set()
             for summary in self.by_path.values():
                 names |= summary.foreign_attr_stores
-            self._stores = (frozenset(names), any(s.dynamic_setattr for s in self.by_path.values()))
+                reach.update(summary.computed_stores)
+            self._stores = (frozenset(names), frozenset(reach))
         return self._stores
 
     # -- lookup ------------------------------------------------------------------------------

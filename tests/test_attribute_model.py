@@ -1,0 +1,179 @@
+"""How the compiler types module attributes, and what a `setattr` with a computed name can reach.
+
+A `setattr(obj, <computed>, v)` (or `obj.__dict__.update(d)`, `vars(obj)[k] = v`) may create any
+attribute on the instances it reaches, so the attribute rules stay silent about those classes, and
+only those: one such store in a utility must not switch the rules off for the whole project. Each
+FLAGGED case is reported at its `# error` line and rejected by the real compiler there; each SILENT
+case gets no attribute finding (it may or may not compile: the store could run before scripting).
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import needs_torch
+from harness import check_flagged, check_rejected, check_silent
+
+HEAD = "import torch\nfrom torch import nn\nfrom typing import Dict, List, Optional\n\n\n"
+
+#: a module that reads an attribute nothing defines: what TS314 reports when nothing can add it
+UNDEFINED = HEAD + """
+class Net(nn.Module):
+    def forward(self, x):
+        return x * self.scale  # error
+"""
+
+#: (name, helper code appended to UNDEFINED): stores whose reach excludes `Net`
+NOT_REACHING_NET = {
+    "names_from_own_children": """
+def fuse(net):
+    for name, child in net.named_children():
+        setattr(net, name, child)
+""",
+    "names_from_dir": """
+def copy_missing(dst, src):
+    for name in dir(dst):
+        setattr(dst, name, getattr(src, name))
+""",
+    "guarded_by_hasattr": """
+def set_head(head, **kw):
+    for k, v in kw.items():
+        if not hasattr(head, k):
+            continue
+        setattr(head, k, v)
+""",
+    "inside_hasattr_branch": """
+def set_attrs(obj, d):
+    for k, v in d.items():
+        if hasattr(obj, k) and v is not None:
+            setattr(obj, k, v)
+""",
+    "classmethod_of_other_class": """
+class Cfg:
+    @classmethod
+    def load(cls, d):
+        for k, v in d.items():
+            setattr(cls, k, v)
+""",
+    "local_instance_of_other_class": """
+class Options:
+    pass
+
+
+def options(d):
+    o = Options()
+    for k, v in d.items():
+        setattr(o, k, v)
+    return o
+""",
+    "annotated_other_class": """
+class Options:
+    pass
+
+
+def fill(o: Options, d):
+    o.__dict__.update(d)
+""",
+    "a_module_object": """
+def patch(d):
+    for k, v in d.items():
+        setattr(torch.functional, k, v)
+""",
+    "literal_name_elsewhere": """
+def build():
+    m = Net()
+    setattr(m, "shift", 1.0)
+    return m
+""",
+}
+
+#: stores that may reach `Net`: the attribute rules stay silent about it
+REACHING_NET = {
+    "unknown_parameter": """
+def copy_state(obj, state):
+    for k, v in state.items():
+        setattr(obj, k, v)
+""",
+    "dict_update_of_parameter": """
+def copy_state(obj, state):
+    obj.__dict__.update(state)
+""",
+    "vars_of_parameter": """
+def copy_state(obj, state):
+    for k, v in state.items():
+        vars(obj)[k] = v
+""",
+    "annotated_module": """
+def copy_state(obj: nn.Module, state):
+    for k, v in state.items():
+        setattr(obj, k, v)
+""",
+    "local_instance_of_net": """
+def build(state):
+    m = Net()
+    for k, v in state.items():
+        setattr(m, k, v)
+    return m
+""",
+    "factory_result": """
+import copy
+
+
+def clone(model, state):
+    m = copy.deepcopy(model)
+    for k, v in state.items():
+        setattr(m, k, v)
+    return m
+""",
+    "object_held_by_self": """
+class Holder:
+    def __init__(self, target):
+        self.target = target
+
+    def apply(self, state):
+        for k, v in state.items():
+            setattr(self.target, k, v)
+""",
+    "names_from_other_object": """
+def graft(dst, src):
+    for name, child in src.named_children():
+        setattr(dst, name, child)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_REACHING_NET))
+def test_store_not_reaching_the_class_leaves_rules_on(name):
+    check_flagged(name, UNDEFINED + NOT_REACHING_NET[name], "TS314")
+
+
+@pytest.mark.parametrize("name", sorted(REACHING_NET))
+def test_store_reaching_the_class_silences_it(name):
+    check_silent(name, UNDEFINED + REACHING_NET[name], ("TS314",))
+
+
+def test_store_on_one_class_silences_only_that_class():
+    source = HEAD + """
+class Other(nn.Module):
+    def forward(self, x):
+        return x * self.gain
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return x * self.scale  # error
+
+
+def build(state):
+    m = Other()
+    for k, v in state.items():
+        setattr(m, k, v)
+    return m
+"""
+    check_flagged("one class", source, "TS314")
+    check_silent("other class", source.replace("return x * self.scale  # error", "return x"), ("TS314",))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(NOT_REACHING_NET))
+def test_store_not_reaching_the_class_compiler_rejects(name):
+    check_rejected(name, UNDEFINED + NOT_REACHING_NET[name], "has no attribute 'scale'")
