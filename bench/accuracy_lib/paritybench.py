@@ -1,7 +1,7 @@
 """ParityBench dev set (issues 15 and 16): label the corpus's `TESTCASES` with the real compiler.
 
     python -m accuracy_lib.paritybench [--corpus DIR] [--cache-dir DIR] [--jobs 2] [--timeout 60]
-                                       [--limit N] [--files GLOB] [--no-export]
+                                       [--limit N] [--files GLOB] [--no-export | --export-only]
 
 torch is imported once here; each file is labelled in a forked file child (which imports the file
 once and forks two grandchildren per case, see `paritybench_child`), at most `--jobs` at a time.
@@ -111,15 +111,19 @@ class LabelStore:
         self.labels: dict[str, dict] = (load(self.path) or {}) if meta.get("torch") == torch_version else {}
         self.meta = {"torch": torch_version, "corpus": None}
 
-    def missing(self, stem: str, n_cases: int, export: bool) -> set[str]:
-        """Cases not labelled yet; with `export`, also those labelled by a `--no-export` run."""
-        have = {i for i, r in self.labels.get(stem, {}).items()
-                if not (export and r.get("eager") == "ok" and r.get("export") is None
-                        and isinstance(r.get("trace"), dict) and "timeout" not in r["trace"].get("message", ""))}
-        return {str(i) for i in range(n_cases)} - have
+    def missing(self, stem: str, n_cases: int, export_only: bool) -> set[str]:
+        """Cases not labelled yet; with `export_only`, the cases a `--no-export` run left without one."""
+        have = self.labels.get(stem, {})
+        if export_only:
+            return {i for i, r in have.items() if r.get("eager") == "ok" and r.get("export") is None}
+        return {str(i) for i in range(n_cases)} - set(have)
 
-    def put(self, stem: str, recs: dict) -> None:
-        self.labels.setdefault(stem, {}).update(recs)
+    def put(self, stem: str, recs: dict, export_only: bool) -> None:
+        if export_only:  # only the `export` part of labelled cases
+            for i, r in recs.items():
+                self.labels[stem][i]["export"] = r.get("export")
+        else:
+            self.labels.setdefault(stem, {}).update(recs)
         self.save()
 
     def save(self) -> None:
@@ -162,7 +166,7 @@ def _file_child(path: str, out: str, only: set[str], args) -> None:
     fl = pc.FileLabeler(path, module, args.timeout, args.mem_gb, not args.no_export)
     for i in sorted(only, key=int):
         if int(i) < len(fl.cases):
-            recs[i] = fl.label_case(int(i))
+            recs[i] = fl.export_only(int(i)) if args.export_only else fl.label_case(int(i))
             write()
 
 
@@ -199,7 +203,7 @@ def log(msg: str) -> None:
 
 
 def label_all(cases: dict[str, list[str]], store: LabelStore, args) -> int:
-    todo = [(s, store.missing(s, len(c), not args.no_export)) for s, c in cases.items()]
+    todo = [(s, store.missing(s, len(c), args.export_only)) for s, c in cases.items()]
     todo = [(s, m) for s, m in todo if m]
     running: dict[int, tuple[str, str, set, float]] = {}
     done = 0
@@ -221,7 +225,7 @@ def label_all(cases: dict[str, list[str]], store: LabelStore, args) -> int:
                 continue
             del running[pid]
             recs = _collect(out, cases[stem], only, why)
-            store.put(stem, recs)
+            store.put(stem, recs, args.export_only)
             done += 1
             ok = sum(1 for r in recs.values() if r.get("script", {}).get("ok"))
             log(f"{done}/{done + len(todo) + len(running)} {stem}: {len(recs)} cases, {ok} script ok")
@@ -238,7 +242,11 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, help="first N files only")
     ap.add_argument("--files", default="*", help="glob on file stems (default *)")
     ap.add_argument("--no-export", action="store_true", help="skip torch.export")
+    ap.add_argument("--export-only", action="store_true",
+                    help="add torch.export labels to the cases a --no-export run labelled")
     args = ap.parse_args(argv)
+    if args.export_only and args.no_export:
+        ap.error("--export-only and --no-export exclude each other")
     args.corpus = os.path.realpath(args.corpus)
 
     from .worker import go_offline

@@ -311,6 +311,15 @@ class FileLabeler:
             return {"ok": False, "line": self._tb_line(e), "message": f"{type(e).__name__}: {first_line(e)}"}
         return {"ok": True, "line": None, "message": ""}
 
+    def export_case(self, target: dict) -> dict:
+        return {"export": self._export(target["case"])}
+
+    def export_only(self, i: int) -> dict:
+        """The export label alone, in one grandchild (for cases labelled with `--no-export`)."""
+        target = {"id": f"{os.path.basename(self.path)}:{i}", "case": i}
+        e = run_child(_Job(self.export_case), target, False, self.timeout, self.mem_gb)
+        return {"export": e.get("export") or _export_failure(e)}
+
     # -- one case: two grandchildren ------------------------------------------------------------
     def label_case(self, i: int) -> dict:
         cls = self.cases[i][0]
@@ -331,6 +340,10 @@ def _short(path: str) -> str:
     """A torch file as `torch/nn/functional.py`."""
     parts = path.replace(os.sep, "/").split("/site-packages/")
     return parts[-1]
+
+
+def _export_failure(child: dict) -> dict:
+    return {"ok": False, "line": None, "message": _failure(child)}
 
 
 def _failure(child: dict) -> str:
