@@ -1055,6 +1055,13 @@ _NUMPY_MAKERS = re.compile(r"^numpy\.(?:random\.\w+|array|asarray|ones|zeros|emp
                            r"identity|float\d*|int\d*|uint\d*|load|ones_like|zeros_like|stack|concatenate)$")
 
 
+#: calls whose result is an object the compiler never converts (a class it cannot compile: no Python
+#: source for its methods, so `can_compile_class` is False and the attribute is dropped)
+_UNCONVERTIBLE_CALLS = {
+    "functools.partial": "a `functools.partial` object",
+}
+
+
 def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr], module: str,
                method: Optional[str] = None) -> Optional[str]:
     """Why the module attribute's runtime value has no TorchScript type, or None if it has one."""
@@ -1075,14 +1082,21 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
     if isinstance(value, ast.Lambda):
         return "a lambda"
     if isinstance(value, (ast.List, ast.Dict)):
-        items = value.elts if isinstance(value, ast.List) else value.values
-        kinds = {const_type(e) for e in items}
-        if None not in kinds and "NoneType" not in kinds and len(kinds) > 1:
-            return f"a {'list' if isinstance(value, ast.List) else 'dict'} mixing {' and '.join(sorted(k for k in kinds if k))}"
+        # the compiler infers one element type (one key and one value type for a dict) from the
+        # items and gives up when they differ; keys of a dict literal are checked like its values
+        groups = [(value.elts, "")] if isinstance(value, ast.List) else [(value.keys, " with keys"), (value.values, "")]
+        for items, what in groups:
+            kinds = {const_type(e) for e in items}
+            if None not in kinds and "NoneType" not in kinds and len(kinds) > 1:
+                return (f"a {'list' if isinstance(value, ast.List) else 'dict'}{what} mixing "
+                        f"{' and '.join(sorted(k for k in kinds if k))}")
     if isinstance(value, ast.Call):
         callee = dotted(value.func)
-        if callee and _NUMPY_MAKERS.match(ctx.project.qualify(module, callee)):
+        qualified = ctx.project.qualify(module, callee) if callee else ""
+        if _NUMPY_MAKERS.match(qualified):
             return "a numpy value"
+        if qualified in _UNCONVERTIBLE_CALLS:
+            return _UNCONVERTIBLE_CALLS[qualified]
         made = ctx.project.resolve(module, callee) if callee else None
         why = dataclass_like(ctx.project, made) if isinstance(made, ClassRef) else None
         if why:
@@ -1320,9 +1334,9 @@ class UntypableAttribute(Rule):
     """
     ## What it does
     Flags uses in compiled code of module attributes whose `__init__` value has no TorchScript type:
-    an empty list or dict without a class-level annotation, a list or dict mixing element types, a
-    numpy array or scalar, a set, a lambda, or an instance of a dataclass (which the compiler cannot
-    compile implicitly: its generated methods have no source). An annotation written in `__init__`
+    an empty list or dict without a class-level annotation, a list or dict mixing element (or key)
+    types, a numpy array or scalar, a set, a lambda, a `functools.partial` object, or an instance of
+    a dataclass (which the compiler cannot compile implicitly: its generated methods have no source). An annotation written in `__init__`
     (`self.names: List[str] = []`) does not help: the compiler ignores it for modules.
 
     ## Why is this bad?
@@ -1350,7 +1364,7 @@ class UntypableAttribute(Rule):
             self.names = []
     ```
     Convert numpy values to tensors (`torch.from_numpy(...)` in `__init__`, registered as a buffer),
-    sets to lists, lambdas to methods.
+    sets to lists, lambdas and `functools.partial` objects to methods.
     """
 
     code = "TS313"
@@ -1364,6 +1378,9 @@ class UntypableAttribute(Rule):
         # unused: the failed attribute is only reported when used
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.cfg = [1, \"a\"]\n\n"
         "    def forward(self, x):\n        return x\n",
+        # a function stored as an attribute is compiled as one
+        MODULE_HEADER + "import torch.nn.functional as F\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.act = F.relu\n\n    def forward(self, x):\n        return self.act(x)\n",
         # filled in __init__: the runtime value is a non-empty list of str
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.names = []\n"
         "        self.names.append(\"a\")\n\n    def forward(self, x):\n        return x + len(self.names)\n",
@@ -1381,6 +1398,11 @@ class UntypableAttribute(Rule):
         "        self.w = np.ones(3)\n\n    def forward(self, x):\n        return x + self.w[0]  # error\n",
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.keys = {\"a\"}\n\n"
         "    def forward(self, x):\n        if \"a\" in self.keys:  # error\n            return x\n        return x + 1\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.ids = {\"a\": 1, 2: 3}\n\n"
+        "    def forward(self, x):\n        return x + len(self.ids)  # error\n",
+        # a C-implemented callable object: the compiler cannot compile its class
+        MODULE_HEADER + "import functools\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.act = functools.partial(torch.clamp, min=0.0)\n\n    def forward(self, x):\n        return self.act(x)  # error\n",
         # a dataclass instance: implicitly compiling the dataclass fails, so the attribute is dropped
         MODULE_HEADER + _DATACLASS_CONFIG + "\n\nclass Net(nn.Module):\n    def __init__(self, config: Optional[Config] = None):\n"
         "        super().__init__()\n        self.config = config if config is not None else Config()\n\n"
@@ -1908,3 +1930,79 @@ class GlobalInstance(Rule):
                                f"of global Python objects ('attribute lookup is not defined on python value of type "
                                f"{resolved.name!r}'); pass `{ast.unparse(node)}` in as an argument or copy it into an "
                                f"attribute in `__init__`")
+
+
+# ==================================================================================================
+#: type kinds the compiler holds as plain values, never as objects with settable attributes
+_NON_CLASS_KINDS = frozenset({"Tensor", "int", "float", "bool", "str", "List", "Dict", "Tuple"})
+
+
+class AttributeStoreOnValue(Rule):
+    """
+    ## What it does
+    Flags an attribute assignment in compiled code whose object is a Tensor or another value type
+    (int, float, bool, str, list, dict, tuple): `x.requires_grad = True`, `self.weight.requires_grad =
+    False`, `y.grad = None`.
+
+    ## Why is this bad?
+    In TorchScript only objects of a class (a module, a TorchScript class) have attributes that can be
+    assigned; the compiler rejects a store on any other value while it compiles the function
+    (`SimpleValue::setAttr`): `Tried to set an attribute: requires_grad on a non-class: Tensor`.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        x.requires_grad = True
+        return x * 2
+    ```
+
+    ## Use instead
+    Call the in-place method (`x.requires_grad_(True)`), or set the flag once in `__init__` (which is
+    not compiled), or move the code into a `@torch.jit.unused` / `@torch.jit.ignore` method.
+    """
+
+    code = "TS320"
+    name = "attribute-store-on-value"
+    message = "attribute assigned on a Tensor or other value"
+    compiler_message = "Tried to set an attribute"
+    node_types = (ast.Assign, ast.AugAssign, ast.AnnAssign)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.count = 0\n"
+        "        self.w = nn.Parameter(torch.ones(2))\n        self.w.requires_grad = False\n\n"
+        "    def forward(self, x):\n        self.count += 1\n        return x * self.w\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        x.requires_grad = True  # error\n"
+        "        return x * 2\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.w = nn.Parameter(torch.ones(2))\n\n    def forward(self, x):\n"
+        "        self.w.requires_grad = False  # error\n        return x * self.w\n",
+        MODULE_HEADER + "\n\n@torch.jit.script\ndef f(x: torch.Tensor):\n    y = x * 2\n    y.grad = None  # error\n    return y\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        value = node.value  # type: ignore[attr-defined]
+        for target in targets:
+            if not isinstance(target, ast.Attribute) or dotted(target.value) is None:
+                continue  # a subscript or call as the object may fail first, with its own message
+            t = ctx.types.type_of(target.value)
+            if t.known and t.kind in _NON_CLASS_KINDS and not self._reads_unknown_member(ctx, target.value, value):
+                ctx.report(self, target, f"`{ast.unparse(target)}` assigns attribute `{target.attr}` of a {t}: in "
+                                         f"TorchScript only objects of a class have assignable attributes ('Tried to "
+                                         f"set an attribute: {target.attr} on a non-class: {t}')"
+                                         + ("; use `.requires_grad_(...)`" if target.attr == "requires_grad" else ""))
+
+    @staticmethod
+    def _reads_unknown_member(ctx: FunctionContext, obj: ast.expr, value: Optional[ast.expr]) -> bool:
+        """Does the value read a member of the same object that the type checker does not know
+        (`batch.x = f(batch.x)` on a Tensor)? The compiler evaluates the value first and fails there,
+        with another message ('object has no attribute or method')."""
+        spelled = ast.dump(obj)
+        return value is not None and any(
+            isinstance(sub, ast.Attribute) and ast.dump(sub.value) == spelled and not ctx.types.type_of(sub).known
+            for sub in ast.walk(value))
+
+    def neutralize(self, source: str, finding: Finding) -> Optional[str]:
+        node = node_at(source, finding, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        return stub_statement(source, node, "pass") if isinstance(node, ast.stmt) else None

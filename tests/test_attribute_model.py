@@ -177,3 +177,68 @@ def build(state):
 @pytest.mark.parametrize("name", sorted(NOT_REACHING_NET))
 def test_store_not_reaching_the_class_compiler_rejects(name):
     check_rejected(name, UNDEFINED + NOT_REACHING_NET[name], "has no attribute 'scale'")
+
+
+# -- attribute stores on values (TS320): the compiler's `SimpleValue::setAttr` ----------------------
+STORE_ON_VALUE = {
+    "list_parameter": HEAD + """
+class Net(nn.Module):
+    def forward(self, x, xs: List[int]):
+        xs.size = 1  # error
+        return x
+""",
+    "parameter_data": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Parameter(torch.tensor(2.0))
+
+    def forward(self, x):
+        self.a.data = torch.clamp(self.a.data, 1.01, 6.0)  # error
+        return x * self.a
+""",
+}
+
+#: the line fails first for another reason, with another message: TS320 leaves it to other rules
+STORE_ON_VALUE_OTHER_ERROR = {
+    "reads_missing_member": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Embedding(4, 2)
+
+    def forward(self, batch):
+        batch.x = self.encoder(batch.x[:, 0])  # error
+        return batch
+""",
+    "subscript_object": HEAD + """
+class Net(nn.Module):
+    def forward(self, inputs):
+        inputs["R"].requires_grad = True  # error
+        return inputs
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORE_ON_VALUE))
+def test_store_on_value_flagged(name):
+    check_flagged(name, STORE_ON_VALUE[name], "TS320")
+
+
+@pytest.mark.parametrize("name", sorted(STORE_ON_VALUE_OTHER_ERROR))
+def test_store_on_value_failing_first_elsewhere_is_not_ts320(name):
+    check_silent(name, STORE_ON_VALUE_OTHER_ERROR[name], ("TS320",))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(STORE_ON_VALUE))
+def test_store_on_value_compiler_rejects(name):
+    check_rejected(name, STORE_ON_VALUE[name], "Tried to set an attribute")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(STORE_ON_VALUE_OTHER_ERROR))
+def test_store_on_value_failing_first_elsewhere_compiler(name):
+    outcome_message = {"reads_missing_member": "has no attribute or method 'x'",
+                       "subscript_object": "indexing tensor with unsupported index type"}[name]
+    check_rejected(name, STORE_ON_VALUE_OTHER_ERROR[name], outcome_message)
