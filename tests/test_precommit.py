@@ -7,12 +7,14 @@ working tree (the hooks manifest itself, new rule modules) would be missing from
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from cliutil import CLEAN, CROSS_FILE, CROSS_FILE_FINDING, KWARGS_AND_TRY, KWARGS_LINE, write_tree
 
@@ -31,25 +33,36 @@ def _git(*args: str, cwd: Path) -> str:
     ).stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def hooks_repo(tmp_path_factory) -> tuple[Path, str]:
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory) -> Path:
+    """A folder of this run that every xdist worker shares, so that the hooks repo and the hook
+    environment pre-commit builds in it (a virtualenv with tslint pip-installed) are made once."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def hooks_repo(shared_dir) -> tuple[Path, str]:
     """A committed copy of the working tree's installable files."""
-    repo = tmp_path_factory.mktemp("hooks-repo")
-    for name in SHIPPED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=IGNORED)
-        else:
-            shutil.copy2(source, repo / name)
-    _git("init", "-q", cwd=repo)
-    _git("add", "-A", cwd=repo)
-    _git("commit", "-q", "-m", "hooks", cwd=repo)
-    return repo, _git("rev-parse", "HEAD", cwd=repo)
+    repo = shared_dir / "hooks-repo"
+    with FileLock(str(shared_dir / "hooks-repo.lock")):
+        if not (repo / ".git").is_dir():
+            repo.mkdir()
+            for name in SHIPPED:
+                source = ROOT / name
+                if source.is_dir():
+                    shutil.copytree(source, repo / name, ignore=IGNORED)
+                else:
+                    shutil.copy2(source, repo / name)
+            _git("init", "-q", cwd=repo)
+            _git("add", "-A", cwd=repo)
+            _git("commit", "-q", "-m", "hooks", cwd=repo)
+        return repo, _git("rev-parse", "HEAD", cwd=repo)
 
 
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")  # one hook environment for the whole module
+@pytest.fixture(scope="session")
+def pre_commit_home(shared_dir) -> Path:
+    return shared_dir / "pre-commit-home"  # one hook environment for the run (pre-commit locks its store)
 
 
 def _project(tmp_path: Path, hooks_repo: tuple[Path, str], files: dict[str, str], hooks: str = "tslint") -> Path:
@@ -65,8 +78,6 @@ def _project(tmp_path: Path, hooks_repo: tuple[Path, str], files: dict[str, str]
 
 
 def _pre_commit(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))}
     env.update(PRE_COMMIT_HOME=str(home), NO_COLOR="1", PRE_COMMIT_COLOR="never")
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=project, env=env,
