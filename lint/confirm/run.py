@@ -138,14 +138,14 @@ class _Session:
             if unit.id in outcomes:
                 whole[unit.id] = outcomes[unit.id]
 
-    def after_stand_in(self, unit: Unit, outcome: Outcome) -> Optional[Finding]:
+    def after_stand_in(self, unit: Unit, outcome: Outcome, neutralizer: Optional[Neutralizer] = None) -> Optional[Finding]:
         """The stand-in the unit's compile error may come from: the error is after it, in its function."""
         if outcome.status != "compile_error":
             return None
         loc = self.files.innermost(outcome.text or outcome.message, [unit.path])
         if loc is None:
             return None
-        for f in self.neutralizer_for(unit).stood_in:
+        for f in (neutralizer or self.neutralizer_for(unit)).stood_in:
             scope = self.scope(f)
             if os.path.realpath(f.path) == os.path.realpath(loc.path) and scope and f.line <= loc.line <= scope[1] \
                     and scope[0] <= loc.line and not any(_covers(g, loc) for g in self.candidates):
@@ -161,19 +161,10 @@ class _Session:
                 return
             other = Neutralizer(self.candidates, kind)
             overlay = other.all_neutralized()
-            for outcomes in run_jobs([self.job([u], overlay) for u in retry], self.timeout):
-                for unit in retry:
-                    outcome = outcomes.get(unit.id)
-                    if outcome is None:
-                        continue
-                    previous = self.chosen.get(unit.id)
-                    self.chosen[unit.id] = other
-                    if self.after_stand_in(unit, outcome) is None:
-                        whole[unit.id] = outcome
-                    elif previous is None:
-                        self.chosen.pop(unit.id)
-                    else:
-                        self.chosen[unit.id] = previous
+            for unit, outcomes in zip(retry, run_jobs([self.job([u], overlay) for u in retry], self.timeout)):
+                outcome = outcomes.get(unit.id)
+                if outcome is not None and self.after_stand_in(unit, outcome, other) is None:
+                    whole[unit.id], self.chosen[unit.id] = outcome, other
 
     def evidence(self, script_units: list[Unit], whole: dict[str, Outcome]) -> dict[int, str]:
         """id(finding) -> compiler message, for findings the all-neutralized compiles already confirm."""
