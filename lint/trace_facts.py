@@ -26,6 +26,7 @@ tensor and sometimes not is UNKNOWN.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Optional
 
@@ -575,7 +576,7 @@ class TraceFacts:
         """Run the callee's facts seeded with the argument kinds; join the kinds of its `return`s, or
         read its return annotation. Only tensors and tuples of tensors come back: anything else
         stays unknown."""
-        callee = _callee_context(self.ctx, ref)
+        callee = _function_context(self.ctx, ref, f"{self.ctx.entry} -> {ref.qualname}")
         if callee is None or _is_generator(callee.node):
             return UNKNOWN
         fn_args = callee.node.args
@@ -606,8 +607,9 @@ def _is_generator(fn: ast.FunctionDef) -> bool:
     return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_scope(fn))
 
 
-def _callee_context(ctx: "FunctionContext", ref: FuncRef) -> Optional["FunctionContext"]:
-    """A context for a project function a traced function calls, under the caller's trace chain."""
+def _function_context(ctx: "FunctionContext", ref: FuncRef, entry: str) -> Optional["FunctionContext"]:
+    """A context for a project function a traced function calls (or is called by), reached under
+    the trace chain `entry`."""
     from .source import SourceError, parsed_file
     from .walk import FunctionContext, function_nodes
 
@@ -623,7 +625,7 @@ def _callee_context(ctx: "FunctionContext", ref: FuncRef) -> Optional["FunctionC
     if ref.qualname not in nodes:
         return None
     node, class_node = nodes[ref.qualname]
-    return FunctionContext(source, ctx.project, ref.module, info, node, "trace", f"{ctx.entry} -> {ref.qualname}", class_node)
+    return FunctionContext(source, ctx.project, ref.module, info, node, "trace", entry, class_node)
 
 
 def _as_tensor(kind: Optional[str]) -> Optional[str]:
@@ -654,11 +656,87 @@ def _tests_training(test: ast.expr) -> bool:
 
 
 def facts(ctx: "FunctionContext") -> TraceFacts:
-    """The facts of the function `ctx` checks (computed once per context)."""
+    """The facts of the function `ctx` checks (computed once per context): its parameters take the
+    kinds its caller on the trace chain passes them, when that caller is known."""
     cached = ctx.__dict__.get("_trace_facts")
     if cached is None:
-        cached = ctx.__dict__["_trace_facts"] = TraceFacts(ctx)
+        cached = ctx.__dict__["_trace_facts"] = TraceFacts(ctx, caller_seeds(ctx))
     return cached
+
+
+def caller_seeds(ctx: "FunctionContext", hops: int = _MAX_CALL_DEPTH) -> Optional[dict[str, Optional[str]]]:
+    """The kinds the caller on `ctx`'s trace chain passes to its parameters, joined over the calls
+    it makes (`self.pdist(feat_t)`, `helper(x.shape[0])`, `self.block(h)` for a submodule's
+    `forward`), or None when the caller is not known (then the parameters' own use decides).
+
+    The chain is the path the trace takes to this function; a value traced on that path is traced
+    when this function runs on it, whatever other callers pass. Callers are looked up in the
+    function's own module, `hops` steps up the chain at most.
+    """
+    parts = ctx.entry.split(" -> ")
+    if ctx.context != "trace" or len(parts) < 2 or hops <= 0:
+        return None
+    attr = parts[-2][len("self."):] if parts[-2].startswith("self.") else None
+    if attr is not None and (len(parts) < 4 or ctx.info.name != "forward"):
+        return None
+    caller_at = -3 if attr is not None else -2
+    caller_name = parts[caller_at]
+    if len(parts) + caller_at == 0:  # the traced function itself: its root label names it
+        named = re.match(r"[\w.]*trace\(([\w.]+)\)", caller_name)
+        caller_name = (named.group(1) if named else caller_name).rsplit(".", 1)[-1]
+    caller_ref = FuncRef(ctx.module, caller_name)
+    if ctx.project.function(caller_ref) is None:
+        return None
+    caller = _function_context(ctx, caller_ref, " -> ".join(parts[:len(parts) + caller_at + 1]))
+    if caller is None:
+        return None
+    outer = TraceFacts(caller, caller_seeds(caller, hops - 1))
+    calls = [n for n in _walk_scope(caller.node) if isinstance(n, ast.Call)
+             and (outer._module_attr(n.func) == attr if attr is not None else _calls_function(caller, n.func, ctx))]
+    return _seeds_of_calls(outer, calls, ctx.node, bound=bool(ctx.info.class_name))
+
+
+def _calls_function(caller: "FunctionContext", func: ast.expr, callee: "FunctionContext") -> bool:
+    """Whether `func`, in the caller's body, names the callee: `self.method` of the caller's class,
+    or a function name that resolves to it."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        cls = caller.class_ref
+        return cls is not None and caller.project.find_method(cls, func.attr) == callee.ref
+    return isinstance(func, ast.Name) and caller.resolve(func) == callee.ref
+
+
+def _seeds_of_calls(outer: TraceFacts, calls: list[ast.Call], fn: ast.FunctionDef, bound: bool) -> Optional[dict]:
+    """Parameter → the join of the kinds these calls pass it (positionally or by keyword)."""
+    if not calls:
+        return None
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    if bound and params and not any(dotted(d) == "staticmethod" for d in fn.decorator_list):
+        params = params[1:]
+    positional = fn.args.posonlyargs + fn.args.args
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(fn.args.defaults):]], fn.args.defaults))
+    defaults.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None})
+    named = set(params) | {a.arg for a in fn.args.kwonlyargs}
+    seeds: dict[str, Optional[str]] = {}
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None  # `f(*args)`, `f(**kw)`: which parameter gets what is not known
+        passed = dict(zip(params, call.args))
+        passed.update({k.arg: k.value for k in call.keywords if k.arg in named})
+        for name in named:
+            value = passed.get(name, defaults.get(name))  # a call that leaves it out passes the default
+            kind = outer._kind(value) if value is not None else UNKNOWN
+            seeds[name] = _join_calls(seeds.get(name, _BOTTOM), UNKNOWN if kind == _BOTTOM else kind)
+    return {n: (UNKNOWN if k == _BOTTOM else k) for n, k in seeds.items()}
+
+
+def _join_calls(a: Optional[str], b: Optional[str]) -> Optional[str]:
+    """What a parameter is over several calls: a traced kind one call passes wins over constants and
+    unknowns other calls pass (`scale(x.shape[1])` and `scale(5)`: the hazard is real when the first
+    call runs); two different traced kinds make it unknown."""
+    traced = {a, b} & {TENSOR, OPT_TENSOR, SHAPE, SIZE, TENSORS}
+    if len(traced) == 1 and {a, b} - traced <= {OTHER, UNKNOWN, _BOTTOM}:
+        return traced.pop()
+    return _join(a, b)
 
 
 def is_trace_entry(ctx: "FunctionContext") -> bool:

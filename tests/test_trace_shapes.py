@@ -52,6 +52,10 @@ HAZARDS = {
     # an item assignment binds no name: `feat` is still the tensor parameter
     "len-in-item-target": ("def f(feat):\n    d = feat * 1\n    d[range(len(feat)), range(len(feat))] = 0\n    return d\n",
                            "TS502", 3, "torch.randn(4, 4)", None),
+    # a helper's parameter takes what its caller on the trace chain passes: a traced size here
+    "helper-size-arg": ("def scale(n):\n    if n > 4:\n        return 2.0\n    return 1.0\n\n\n"
+                        "def f(x):\n    return x * scale(x.shape[0]) * scale(5)\n", "TS511", 2, "torch.randn(4, 3)",
+                        "torch.randn(6, 3)"),
     "not-any": ("def f(x, mask):\n    if not mask.any():\n        return x\n    return x * 2\n",
                 "TS501", 2, "torch.randn(3), torch.zeros(3, dtype=torch.bool)", None),
     "min-tensor": ("def f(x):\n    return x * min(x.max(), 2.0)\n", "TS501", 2, "torch.ones(3)", "torch.full((3,), 0.5)"),
