@@ -55,7 +55,9 @@ def lint_everything(text: str) -> list[Finding]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
+# deferred: building the grammar's parser costs seconds, paid by the process that runs the test,
+# not by every process that collects it
+@given(st.deferred(hypothesmith.from_grammar))
 def test_generated_programs_never_crash(source: str) -> None:
     lint_everything(source)
 
