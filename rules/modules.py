@@ -1101,11 +1101,40 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
         why = dataclass_like(ctx.project, made) if isinstance(made, ClassRef) else None
         if why:
             return f"a `{made.name}` instance ({why}, which TorchScript cannot compile implicitly)"  # type: ignore[union-attr]
+        method = _frontend_rejected_method(ctx.project, made) if isinstance(made, ClassRef) else None
+        if method:
+            return (f"a `{made.name}` instance (its method `{method}` takes `*args`, `**kwargs` or keyword-only "  # type: ignore[union-attr]
+                    f"arguments with defaults, so TorchScript cannot compile the class)")
     if isinstance(value, ast.IfExp) and method is not None:  # `cfg if cfg is not None else Config()`
         for made, other in ((value.orelse, value.body), (value.body, value.orelse)):
             why = _untypable(ctx, facts, made, module)
             if why and isinstance(made, ast.Call) and _defaulted_param(facts, method, value.test, other, made.func):
                 return why
+    return None
+
+
+def _frontend_rejected_method(project: Project, ref: ClassRef) -> Optional[str]:
+    """A method of the plain class `ref` whose signature the compiler's frontend rejects, if any.
+
+    An attribute holding an instance of a plain class is typed by compiling the class
+    (`tryToInferType` -> `_recursive_compile_class`), which builds every method defined in the
+    class's own body except static ones (`frontend.get_jit_class_def`); a signature with `*args`,
+    `**kwargs` or keyword-only defaults fails there (`build_param_list`), the failure is swallowed
+    and the attribute dropped. Only undecorated methods of an undecorated class whose bases are
+    project classes or `object` are judged: anything else may change what is compiled."""
+    info = project.cls(ref)
+    node = class_def(project, ref)
+    if info is None or node is None or node.decorator_list or node.keywords or project.is_nn_module(ref):
+        return None
+    for base in node.bases:
+        name = dotted(base)
+        if name != "object" and not isinstance(project.resolve(ref.module, name) if name else None, ClassRef):
+            return None
+    for stmt in node.body:
+        if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list:
+            args = stmt.args
+            if args.vararg is not None or args.kwarg is not None or any(d is not None for d in args.kw_defaults):
+                return stmt.name
     return None
 
 
@@ -1335,8 +1364,11 @@ class UntypableAttribute(Rule):
     ## What it does
     Flags uses in compiled code of module attributes whose `__init__` value has no TorchScript type:
     an empty list or dict without a class-level annotation, a list or dict mixing element (or key)
-    types, a numpy array or scalar, a set, a lambda, a `functools.partial` object, or an instance of
-    a dataclass (which the compiler cannot compile implicitly: its generated methods have no source). An annotation written in `__init__`
+    types, a numpy array or scalar, a set, a lambda, a `functools.partial` object, an instance of a
+    dataclass (which the compiler cannot compile implicitly: its generated methods have no source), or
+    an instance of a plain class with a method whose signature the compiler rejects (`*args`,
+    `**kwargs`): the compiler types such an attribute by compiling its class, and when that fails
+    it drops the attribute without a word. An annotation written in `__init__`
     (`self.names: List[str] = []`) does not help: the compiler ignores it for modules.
 
     ## Why is this bad?
@@ -1378,6 +1410,11 @@ class UntypableAttribute(Rule):
         # unused: the failed attribute is only reported when used
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.cfg = [1, \"a\"]\n\n"
         "    def forward(self, x):\n        return x\n",
+        # a plain class that compiles: the attribute is an object of a TorchScript class
+        MODULE_HEADER + "\n\nclass Helper:\n    def __init__(self, k: int = 2):\n        self.k = k\n\n"
+        "    def run(self, x):\n        return x * self.k\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.helper = Helper()\n\n    def forward(self, x):\n"
+        "        return self.helper.run(x)\n",
         # a function stored as an attribute is compiled as one
         MODULE_HEADER + "import torch.nn.functional as F\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.act = F.relu\n\n    def forward(self, x):\n        return self.act(x)\n",
@@ -1400,6 +1437,11 @@ class UntypableAttribute(Rule):
         "    def forward(self, x):\n        if \"a\" in self.keys:  # error\n            return x\n        return x + 1\n",
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.ids = {\"a\": 1, 2: 3}\n\n"
         "    def forward(self, x):\n        return x + len(self.ids)  # error\n",
+        # a plain class whose own method the compiler's frontend rejects: the class does not compile
+        MODULE_HEADER + "\n\nclass Helper:\n    def __init__(self, k: int = 2):\n        self.k = k\n\n"
+        "    def run(self, x, **kw):\n        return x * self.k\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.helper = Helper()\n\n    def forward(self, x):\n"
+        "        return x * self.helper.k  # error\n",
         # a C-implemented callable object: the compiler cannot compile its class
         MODULE_HEADER + "import functools\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.act = functools.partial(torch.clamp, min=0.0)\n\n    def forward(self, x):\n        return self.act(x)  # error\n",
