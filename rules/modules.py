@@ -1120,16 +1120,19 @@ def _frontend_rejected_method(project: Project, ref: ClassRef) -> Optional[str]:
     (`tryToInferType` -> `_recursive_compile_class`), which builds every method defined in the
     class's own body except static ones (`frontend.get_jit_class_def`); a signature with `*args`,
     `**kwargs` or keyword-only defaults fails there (`build_param_list`), the failure is swallowed
-    and the attribute dropped. Only undecorated methods of an undecorated class whose bases are
-    project classes or `object` are judged: anything else may change what is compiled."""
+    and the attribute dropped. Only undecorated methods of an undecorated class whose bases (all
+    the way up) are project classes or `object` are judged: anything else may change what is
+    compiled, or how the value is typed (a `NamedTuple` is a tuple)."""
     info = project.cls(ref)
     node = class_def(project, ref)
     if info is None or node is None or node.decorator_list or node.keywords or project.is_nn_module(ref):
         return None
-    for base in node.bases:
-        name = dotted(base)
-        if name != "object" and not isinstance(project.resolve(ref.module, name) if name else None, ClassRef):
-            return None
+    for klass in project.mro(ref):  # a tuple, list or exception base changes how the value is typed
+        base_node = class_def(project, klass)
+        for base in base_node.bases if base_node is not None else [ast.Constant(None)]:
+            name = dotted(base)
+            if name != "object" and not isinstance(project.resolve(klass.module, name) if name else None, ClassRef):
+                return None
     for stmt in node.body:
         if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list:
             args = stmt.args
