@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import needs_torch
-from harness import check_flagged, check_rejected, check_silent
+from harness import check_compiles, check_flagged, check_rejected, check_silent
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import Dict, List, Optional\n\n\n"
 
@@ -242,3 +242,120 @@ def test_store_on_value_failing_first_elsewhere_compiler(name):
     outcome_message = {"reads_missing_member": "has no attribute or method 'x'",
                        "subscript_object": "indexing tensor with unsupported index type"}[name]
     check_rejected(name, STORE_ON_VALUE_OTHER_ERROR[name], outcome_message)
+
+
+# -- attributes the compiler cannot convert (TS313): reported where compiled code uses them --------
+UNCONVERTIBLE = {
+    "dict_keys_mixed": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ids = {1: 2, 2.5: 3}
+
+    def forward(self, x):
+        return x + len(self.ids)  # error
+""",
+    "partial_called": HEAD + """
+import functools
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act = functools.partial(torch.clamp, min=0.0)
+
+    def forward(self, x):
+        return self.act(x)  # error
+""",
+    "object_of_class_with_varargs": HEAD + """
+class Options:
+    def __init__(self):
+        self.scale = 2
+
+    def update(self, **kwargs):
+        pass
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.opts = Options()
+
+    def forward(self, x):
+        return x * self.opts.scale  # error
+""",
+}
+
+#: the same values, never read by compiled code (the compiler drops them silently), or convertible
+CONVERTIBLE_OR_UNUSED = {
+    "partial_unused": HEAD + """
+import functools
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act = functools.partial(torch.clamp, min=0.0)
+
+    def forward(self, x):
+        return x
+""",
+    "object_of_class_with_varargs_unused": HEAD + """
+class Options:
+    def __init__(self):
+        self.scale = 2
+
+    def update(self, **kwargs):
+        pass
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.opts = Options()
+        self.scale = self.opts.scale
+
+    def forward(self, x):
+        return x * self.scale
+""",
+    "object_of_class_with_varargs_static": HEAD + """
+class Options:
+    def __init__(self):
+        self.scale = 2
+
+    @staticmethod
+    def make(**kwargs):
+        return Options()
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.opts = Options()
+
+    def forward(self, x):
+        return x * self.opts.scale
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNCONVERTIBLE))
+def test_unconvertible_attribute_flagged(name):
+    check_flagged(name, UNCONVERTIBLE[name], "TS313")
+
+
+@pytest.mark.parametrize("name", sorted(CONVERTIBLE_OR_UNUSED))
+def test_convertible_or_unused_attribute_silent(name):
+    check_silent(name, CONVERTIBLE_OR_UNUSED[name], ("TS313",))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(UNCONVERTIBLE))
+def test_unconvertible_attribute_compiler_rejects(name):
+    check_rejected(name, UNCONVERTIBLE[name], "to a TorchScript type")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(CONVERTIBLE_OR_UNUSED))
+def test_convertible_or_unused_attribute_compiles(name):
+    check_compiles(name, CONVERTIBLE_OR_UNUSED[name])
