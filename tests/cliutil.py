@@ -4,8 +4,9 @@ commands with their arguments, output and exit code.
 `tslint` runs the command line in this process (`tslint.cli.main`, the function the installed
 command runs, with the same environment, folder, stdin and captured output): a fresh interpreter
 per call cost a third of a CPU-second and proved nothing more. Process behaviour is tested where it
-matters: `--confirm` (child processes, clean-up at exit) and `flake8` run as real subprocesses of
-the interpreter running the tests, and `test_robustness` runs `python -m tslint` itself."""
+matters: `--confirm` (child processes, clean-up at exit) runs as a real subprocess of the
+interpreter running the tests, and `test_robustness` runs `python -m tslint` itself. `flake8` stays
+a subprocess: it and the plugin keep per-process state (stdin read once, one analysis per process)."""
 from __future__ import annotations
 
 import contextlib
@@ -51,7 +52,7 @@ CROSS_FILE = {
     "pyproject.toml": "[tool.tslint]\n",
     "pkg/__init__.py": "",
     "pkg/layers.py": """\
-        from typing import Iterator, Optional
+        from typing import Optional
 
         import torch
 
@@ -106,10 +107,11 @@ def _env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _as_a_process(cwd: Path, stdin: Optional[str]) -> Iterator[tuple[io.StringIO, io.StringIO]]:
-    """What a subprocess would get: `_env()`, `cwd`, `stdin` as its input; its output captured."""
+def _as_a_process(cwd: Path, stdin: Optional[str]) -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
+    """What a subprocess would get: `_env()`, `cwd`, `stdin` as its input; its output captured
+    as bytes, decoded as `subprocess.run(text=True)` decodes them."""
     saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
-    out, err = io.StringIO(), io.StringIO()
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
     os.environ.clear()
     os.environ.update(_env())
     os.chdir(cwd)
@@ -124,13 +126,21 @@ def _as_a_process(cwd: Path, stdin: Optional[str]) -> Iterator[tuple[io.StringIO
         os.environ.update(saved_env)
 
 
+def _text(stream: io.TextIOWrapper) -> str:
+    """The stream's bytes as `subprocess.run(text=True)` decodes them (universal newlines)."""
+    raw = stream.buffer
+    assert isinstance(raw, io.BytesIO)
+    return io.TextIOWrapper(io.BytesIO(raw.getvalue()), encoding="utf-8").read()
+
+
 def run_in_process(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
-    """`tslint *args` through `tslint.cli.main`, as a CompletedProcess."""
+    """`tslint *args` through `tslint.cli.main` (which turns every exit into a code), as a
+    CompletedProcess."""
     from tslint.cli import main
 
     with _as_a_process(cwd, stdin) as (out, err):
         code = main(list(args))
-    return subprocess.CompletedProcess(["tslint", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(["tslint", *args], code, _text(out), _text(err))
 
 
 def run_tool(module: str, *args: str, cwd: Path, stdin: Optional[str] = None, timeout: float = 120) -> subprocess.CompletedProcess:
