@@ -191,6 +191,7 @@ def test_stand_ins_keep_lines_and_take_the_kind_asked_for():
      ["Net(3, act=nn.ReLU())", ".flag = True", ".sizes = (1, 2)"]),
     ("m = Net()\nm.sub.k = 2\nm.load_state_dict({})\n", ["Net()", ".sub.k = 2"]),
     ("m: nn.Module = Net(SIZE).eval()\nm.flag = False\n", ["Net(SIZE)", ".flag = False"]),
+    ("m = make(2)\nm.flag = True\n", ["make(2)", ".flag = True"]),
 ])
 def test_the_call_site_recipe_replays_literal_construction(tmp_path, body, expected):
     recipe = _recipe(tmp_path, body)
@@ -204,7 +205,7 @@ def test_the_call_site_recipe_replays_literal_construction(tmp_path, body, expec
     ("m = Net()\nconfigure(m)\n", "configure"),
     ("m = Net()\nm.fuse()\n", "m.fuse()"),
     ("n = 3\nm = Net(n)\n", "`n`"),
-    ("m = build()\n", "build()"),
+    ("m = nn.Sequential()\n", "nn.Sequential()"),
 ])
 def test_what_the_call_site_does_that_cannot_be_replayed_is_said(tmp_path, body, problem):
     recipe = _recipe(tmp_path, body)
@@ -222,7 +223,7 @@ def _recipe(tmp_path: Path, body: str):
     from tslint.project.model import ClassRef
 
     module = ("import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n"
-              "        return x\n\n\nSIZE = 4\n\n\ndef export():\n" + textwrap.indent(body, "    ") + "    return torch.jit.script(m)\n")
+              "        return x\n\n\nSIZE = 4\n\n\ndef make(n) -> Net:\n    return Net()\n\n\ndef export():\n" + textwrap.indent(body, "    ") + "    return torch.jit.script(m)\n")
     make_project(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": module}, entry="project")
     config = load_config(tmp_path / "pyproject.toml")
     options = options_from(check_parser().parse_args(["--no-cache", "--jobs", "1", str(tmp_path)]), config)

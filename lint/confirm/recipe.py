@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..project.index import CallSite, ModuleSummary
-from ..project.model import ClassRef, Project
+from ..project.model import ClassRef, FuncRef, Project
 from .overlay import read_source
 
 #: nn.Module methods a call site may call before scripting that change no attribute the compiler reads
@@ -80,7 +80,7 @@ def recipe_for(project: Project, summary: ModuleSummary, site: CallSite, cls: Cl
     except NotReproducible as exc:
         return Recipe(where, problem=str(exc))
     text = "; ".join([ast.unparse(reader.new_node)] + [f".{path} = {ast.unparse(node)}" for path, node in reader.shown])
-    if not attrs and not new[2] and not new[3]:  # `Net()`: what a unit without a recipe builds
+    if not attrs and reader.plain:  # `Net()`: what a unit without a recipe builds
         return None
     return Recipe(where, new, attrs, text=f"{text} (as the code before {where} builds it)")
 
@@ -136,6 +136,7 @@ class _Reader:
                             for t in ast.walk(n) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
         self.local_names |= {a.arg for a in getattr(getattr(scope, "args", None), "args", [])}
         self.new_node: ast.AST = ast.Constant(None)
+        self.plain = False  # the instance is built by `Cls()`, nothing more
         self.shown: list[tuple[str, ast.AST]] = []
 
     def _global(self, qual: str) -> bool:
@@ -196,14 +197,20 @@ class _Reader:
             raise NotReproducible(f"`{ast.unparse(call)}` at line {line}")
 
     def new(self, call: ast.Call, cls: ClassRef) -> Any:
-        if self.project.resolve(self.module, _dotted(call.func)) != cls:
+        """The constructor call, or the call of a project factory the static run found building `cls`
+        (`m = build_model(3)`: the program calls it too)."""
+        made_by = self.project.resolve(self.module, _dotted(call.func))
+        factory = isinstance(made_by, FuncRef) and "." not in made_by.qualname
+        if made_by != cls and not factory:
             raise NotReproducible(f"`{ast.unparse(call)}` does not build {cls.name} directly")
         self.new_node = call
-        return self.expr(call)
+        self.plain = made_by == cls and not call.args and not call.keywords
+        return self.expr(call, factory)
 
-    def expr(self, node: ast.AST) -> Any:
+    def expr(self, node: ast.AST, factory: bool = False) -> Any:
         """An expression as data the child can evaluate: ["lit", repr], ["ref", qualname],
-        ["new", qualname, [args], {kw: expr}]."""
+        ["new", qualname, [args], {kw: expr}] (a call of a project class, a torch name or, when
+        `factory`, a project function)."""
         try:
             return ["lit", repr(ast.literal_eval(node))]
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -216,7 +223,7 @@ class _Reader:
         resolved = self.project.resolve(self.module, dotted)
         if not isinstance(node, ast.Call) and (qual.startswith("torch.") or self._global(qual)):
             return ["ref", qual]
-        if not (isinstance(resolved, ClassRef) or qual.startswith("torch.")):
+        if not (isinstance(resolved, ClassRef) or qual.startswith("torch.") or factory):
             raise NotReproducible(f"`{ast.unparse(node)}` (line {node.lineno}) is neither a literal, a project class, "
                                   f"a module-level name nor a torch name")  # type: ignore[attr-defined]
         if not isinstance(node, ast.Call):
