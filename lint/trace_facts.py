@@ -139,6 +139,10 @@ class TraceFacts:
         self.env: dict[str, Optional[str]] = {}
         #: (callee, argument kinds) → the kind the callee returns, so the fixpoint asks each call once
         self._returns: dict[tuple, Optional[str]] = {}
+        #: id(node) -> the loops around it; name -> (where, loops, kind) of each of its bindings
+        self._loops = _loop_map(self.fn)
+        self._defs: dict[str, list[tuple[tuple[int, int], frozenset, Optional[str]]]] = {}
+        self._params_env: dict[str, Optional[str]] = {}
         self._module_loops = self._self_attr_loops()
         self._params()
         self.env.update({n: k for n, k in (seeds or {}).items() if n in self.env and k is not UNKNOWN})
@@ -223,44 +227,51 @@ class TraceFacts:
         return found
 
     # -- assignments -------------------------------------------------------------------------------
-    def _bindings(self) -> list[tuple[ast.expr, Optional[ast.expr], str]]:
-        """(target, value, how) for every binding in the body; how: assign|iter|opaque."""
-        out: list[tuple[ast.expr, Optional[ast.expr], str]] = []
+    def _bindings(self) -> list[tuple[ast.expr, Optional[ast.expr], str, tuple]]:
+        """(target, value, how, (where, loops)) for every binding in the body; how: assign|iter|opaque;
+        where: the position from which the name holds the value; loops: the loops around the binding
+        (there it also reaches the uses before it, on the next iteration)."""
+        out: list[tuple[ast.expr, Optional[ast.expr], str, tuple]] = []
+        loops = self._loops
         for node in _walk_scope(self.fn):
+            site = (_end(node), loops.get(id(node), frozenset()))
             if isinstance(node, ast.Assign):
                 for target in node.targets:
-                    out.append((target, node.value, "assign"))
+                    out.append((target, node.value, "assign", site))
             elif isinstance(node, ast.AnnAssign):
-                out.append((node.target, node.value, "assign" if node.value is not None else "opaque"))
+                out.append((node.target, node.value, "assign" if node.value is not None else "opaque", site))
             elif isinstance(node, ast.AugAssign):
-                out.append((node.target, ast.BinOp(left=_load(node.target), op=node.op, right=node.value), "assign"))
+                out.append((node.target, ast.BinOp(left=_load(node.target), op=node.op, right=node.value), "assign", site))
             elif isinstance(node, ast.NamedExpr):
-                out.append((node.target, node.value, "assign"))
-            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                out.append((node.target, node.iter, "iter"))
+                out.append((node.target, node.value, "assign", site))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                out.append((node.target, node.iter, "iter", (_end(node.target), site[1] | {id(node)})))
+            elif isinstance(node, ast.comprehension):
+                out.append((node.target, node.iter, "iter", (_end(node.target), site[1])))
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
-                        out.append((item.optional_vars, None, "opaque"))
+                        out.append((item.optional_vars, None, "opaque", (_end(item.optional_vars), site[1])))
             elif isinstance(node, ast.ExceptHandler) and node.name:
-                out.append((ast.Name(id=node.name, ctx=ast.Store()), None, "opaque"))
+                out.append((ast.Name(id=node.name, ctx=ast.Store()), None, "opaque", site))
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
-                    out.append((ast.Name(id=(alias.asname or alias.name).split(".")[0], ctx=ast.Store()), None, "opaque"))
+                    out.append((ast.Name(id=(alias.asname or alias.name).split(".")[0], ctx=ast.Store()), None, "opaque", site))
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                for n in node.names:
-                    out.append((ast.Name(id=n, ctx=ast.Store()), None, "opaque"))
+                for n in node.names:  # the name is the module's, everywhere in the function
+                    out.append((ast.Name(id=n, ctx=ast.Store()), None, "opaque", ((0, 0), site[1])))
         return out
 
     def _solve(self) -> None:
         bindings = self._bindings()
-        assigned = {n for t, _, _ in bindings for n in _names(t)}
-        params = dict(self.env)
+        assigned = {n for t, _, _, _ in bindings for n in _names(t)}
+        self._params_env = params = dict(self.env)
         for name in assigned:
             self.env[name] = _join(params.get(name, _BOTTOM), _BOTTOM) if name in params else _BOTTOM
         for _ in range(8):
             new: dict[str, Optional[str]] = {n: params.get(n, _BOTTOM) for n in assigned}
-            for target, value, how in bindings:
+            defs: dict[str, list[tuple[tuple[int, int], frozenset, Optional[str]]]] = {}
+            for target, value, how, (where, loops) in bindings:
                 if how == "opaque" or value is None:
                     kinds = {n: UNKNOWN for n in _names(target)}
                 elif how == "iter":
@@ -269,12 +280,31 @@ class TraceFacts:
                     kinds = self._bind(target, self._kind(value), value)
                 for n, k in kinds.items():
                     new[n] = _join(new.get(n, _BOTTOM), k)
-            if all(self.env.get(n) == new[n] for n in new):
+                    defs.setdefault(n, []).append((where, loops, k))
+            if all(self.env.get(n) == new[n] for n in new) and defs == self._defs:
                 break
             self.env.update(new)
+            self._defs = defs
         for n, k in list(self.env.items()):
             if k == _BOTTOM:
                 self.env[n] = UNKNOWN
+        self._defs = {n: [(w, l, UNKNOWN if k == _BOTTOM else k) for w, l, k in d] for n, d in self._defs.items()}
+
+    def _name_kind(self, node: ast.Name) -> Optional[str]:
+        """The kind of a name where it is read: the join of the bindings that reach that place (those
+        before it, and those in a loop around it), not of every binding in the function, so
+        `b, c, t = x.shape` still sees the parameter `x` when `x = layer(x)` follows."""
+        loops = self._loops.get(id(node))
+        defs = self._defs.get(node.id)
+        if loops is None or not defs or not hasattr(node, "lineno"):
+            return self.env[node.id]
+        here = (node.lineno, node.col_offset)
+        kind = self._params_env.get(node.id, _BOTTOM)
+        reached = False
+        for where, around, k in defs:
+            if where <= here or around & loops:
+                kind, reached = _join(kind, k), True
+        return kind if reached or node.id in self._params_env else self.env[node.id]
 
     def _bind(self, target: ast.expr, kind: Optional[str], value: Optional[ast.expr]) -> dict[str, Optional[str]]:
         if isinstance(target, ast.Name):
@@ -317,7 +347,7 @@ class TraceFacts:
     def _kind(self, node: ast.AST) -> Optional[str]:
         if isinstance(node, ast.Name):
             if node.id in self.env:
-                return self.env[node.id]
+                return self._name_kind(node)
             return UNKNOWN
         if isinstance(node, ast.Constant):
             return OTHER
@@ -473,7 +503,7 @@ class TraceFacts:
         """Names bound only by `for name in self.attr` (each to its attribute): a loop over a
         ModuleList binds its items, and calling one runs a submodule."""
         sources: dict[str, set[Optional[str]]] = {}
-        for target, value, how in self._bindings():
+        for target, value, how, _ in self._bindings():
             for name in _names(target):
                 attr = _self_attr(value) if how == "iter" and isinstance(target, ast.Name) else None
                 sources.setdefault(name, set()).add(attr)
@@ -776,6 +806,28 @@ def _load(target: ast.expr) -> ast.expr:
     if isinstance(target, ast.Name):
         return ast.Name(id=target.id, ctx=ast.Load())
     return target
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    """Where a binding takes effect: after its whole statement (`x = f(x)` reads the old `x`)."""
+    return (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _loop_map(fn: ast.FunctionDef) -> dict[int, frozenset]:
+    """id(node) → the ids of the loops around it (statements and comprehensions), in one scope."""
+    out: dict[int, frozenset] = {}
+    stack: list[tuple[ast.AST, frozenset]] = [(n, frozenset()) for n in fn.body]
+    while stack:
+        node, loops = stack.pop()
+        out[id(node)] = loops
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        inner = loops | {id(node)} if isinstance(node, _LOOPS) else loops
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return out
 
 
 def _walk_scope(fn: ast.FunctionDef) -> Iterable[ast.AST]:

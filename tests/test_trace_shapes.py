@@ -56,6 +56,11 @@ HAZARDS = {
     "helper-size-arg": ("def scale(n):\n    if n > 4:\n        return 2.0\n    return 1.0\n\n\n"
                         "def f(x):\n    return x * scale(x.shape[0]) * scale(5)\n", "TS511", 2, "torch.randn(4, 3)",
                         "torch.randn(6, 3)"),
+    # a name is what the bindings before it made it: `x` is still the input where its shape is read,
+    # though a later `x = layer(x)` (unknown to tslint) rebinds it
+    "rebound-later": ("LAYERS = [torch.nn.Identity()]\n\n\ndef f(x):\n    b, t = x.shape\n    if t % 2 == 1:\n"
+                      "        x = x * 2\n    for layer in LAYERS:\n        x = layer(x)\n    return x\n",
+                      "TS511", 6, "torch.randn(4, 3)", "torch.randn(4, 4)"),
     "not-any": ("def f(x, mask):\n    if not mask.any():\n        return x\n    return x * 2\n",
                 "TS501", 2, "torch.randn(3), torch.zeros(3, dtype=torch.bool)", None),
     "min-tensor": ("def f(x):\n    return x * min(x.max(), 2.0)\n", "TS501", 2, "torch.ones(3)", "torch.full((3,), 0.5)"),
