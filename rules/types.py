@@ -1180,8 +1180,10 @@ class NoMatchingOverload(_TypeRule):
     """
     ## What it does
     Flags a call of a Tensor method or a `torch` operator that no overload of the operator can
-    take, whatever the types of its arguments: a required argument left out, a keyword the
-    operator does not have, too many positional arguments.
+    take: whatever the types of its arguments (a required argument left out, a keyword the
+    operator does not have, too many positional arguments), or, when every argument's type is
+    known (no `Union`/`Optional`), because no schema takes those types even with the compiler's
+    implicit conversions (`torch.cat(x, y)`: `tensors` is a list).
 
     ## Why is this bad?
     TorchScript matches the call against the operator's schemas, not against the Python function:
@@ -1219,6 +1221,7 @@ class NoMatchingOverload(_TypeRule):
         _header("@torch.jit.script\ndef f(x):\n    return x / x.norm(dim=1, keepdim=True)  # error\n"),
         _header("@torch.jit.script\ndef f(x):\n    return torch.sum(x, dim=1, keepdims=True)  # error\n"),
         _header("class Net(torch.nn.Module):\n    def forward(self, x):\n        return x.mean(1, True, False)  # error\n"),
+        _header("@torch.jit.script\ndef f(x, y):\n    return torch.cat(x, y)  # error\n"),
     ]
 
 

@@ -26,6 +26,9 @@ FLAGGED = {
     "too_many_positional": (_fn("x.mean(1, True, False)  # error"), "TS231", "Arguments for call are not valid"),
     "functional_op_keyword": (_fn("torch.nn.functional.linear(x, weight=x, bias=None, scale=2)  # error"), "TS231",
                               "Keyword argument scale unknown"),
+    "tensor_for_a_list": (_fn("torch.cat(x, x)  # error"), "TS231", "Expected a value of type 'List[Tensor]' for argument 'tensors'"),
+    "int_for_self": (_fn("torch.div(n, x, rounding_mode=\"floor\")  # error", "x: torch.Tensor, n: int"), "TS231",
+                     "Expected a value of type 'Tensor' for argument 'self' but instead found type 'int'"),
     "id_of_tensor": (_fn("id(x)  # error"), "TS202", "Expected a value of type 'Optional[AnyClassType]'"),
     "id_of_optional_list": (_fn("id(s)  # error", "s: Optional[List[int]]"), "TS202", "found type 'Optional[List[int]]'"),
     "object_parameter": (HEAD + "class Net(nn.Module):\n    def forward(self, x, cfg):\n        return x * cfg.scale  # error\n",
@@ -51,6 +54,11 @@ ACCEPTED = {
     "tensor_attributes": _fn("x.is_floating_point(), x.shape, x.T, x.mT, x.grad, x.data, x.requires_grad, x.dtype, "
                              "x.device, x.layout, x.ndim, x.is_cuda, x.real, x.name, x.retains_grad, x.type(), "
                              "getattr(x, \"shape\")", "x"),
+    "implicit_conversions": _fn("torch.cat((x, x), 1), torch.full([2], 1), x.to(\"cpu\"), x.add(1), x.mul(2.5), "
+                                "torch.clamp(x, 0, 1.5), x.masked_fill(x > 0, 1), torch.where(x > 0, x, 0.0), "
+                                "x.new_full([2, 2], n), torch.div(x, n, rounding_mode=\"floor\"), x.index_select(0, x.long()), "
+                                "torch.arange(n, dtype=torch.long, device=x.device), x.view(n, -1), x.flip([0]), x.sum((0, 1))",
+                                "x: torch.Tensor, n: int"),
     "starred_tuple": HEAD + "@torch.jit.script\ndef f(x: torch.Tensor, s: Tuple[int, int]):\n    return x.view(*s)\n",
 }
 

@@ -1579,7 +1579,10 @@ class _Interpreter:
             if overloads:
                 result = match_call(overloads, args, kwargs)
                 if result.matched is False:
+                    before = len(self.issues)
                     self.float_for_int_issue(node, overloads, args, kwargs, qual, list(node.args))
+                    if len(self.issues) == before:
+                        self.no_overload_issue(node, overloads, args, kwargs, qual)
                 return result.type, self.emit(op, self._arg_ssas(node), result.type, node)
         sig = python_signature(qual)
         if sig is not None and exact:
@@ -1746,7 +1749,10 @@ class _Interpreter:
             return UNKNOWN, self.emit(op, inputs, UNKNOWN, node)
         result = match_call(overloads, [base] + args, kwargs)
         if result.matched is False and isinstance(base, TensorT):
+            before = len(self.issues)
             self.float_for_int_issue(node, overloads, [base] + args, kwargs, f"Tensor.{name}", [base_node] + list(node.args))
+            if len(self.issues) == before:
+                self.no_overload_issue(node, overloads, [base] + args, kwargs, f"Tensor.{name}")
         if result.matched is False and isinstance(base, ListT) and name in ("append", "insert") and base.known:
             self.list_element_issue(node, base, args)
         return result.type, self.emit(op, inputs, result.type, node)
@@ -1771,6 +1777,26 @@ class _Interpreter:
                    f"no overload of `{callee}` takes these arguments: {head} ({why}); call it as "
                    f"`{callee.rsplit('.', 1)[-1]}({signature})`")
         return True
+
+    def no_overload_issue(self, node: ast.Call, overloads: Any, args: list[Type], kwargs: dict[str, Type], callee: str) -> None:
+        """A builtin op call whose every argument type is known and that no overload takes, with or
+        without the compiler's implicit conversions (`torch.cat(x, y)`: `tensors` is a list). Left
+        alone when some overload's receiver is not its first argument (the matcher passes a Tensor
+        method's receiver first, the compiler by the name `self`)."""
+        values = list(args) + list(kwargs.values())
+        if not all(_fully_known(t) and not _has_union(t) for t in values):
+            return  # a Union or Optional comes from annotations or joins the checker may not refine as the compiler does
+        method = callee.startswith("Tensor.")
+        if method and (any(not o.arguments or o.arguments[0].name != "self" for o in overloads)
+                       or not has_tensor_self_overload(overloads[0].op)):
+            return
+        plain = [o for o in overloads if not any(a.is_out for a in o.arguments)] or list(overloads)
+        shown = ", ".join(str(t) for t in args[1:] if method) if method else ", ".join(str(t) for t in args)
+        given = ", ".join([shown] * bool(shown) + [f"{k}={t}" for k, t in kwargs.items()])
+        forms = "; ".join(f"`{str(o).split('(', 1)[1].rsplit(') ->', 1)[0]}`" for o in plain[:2])
+        self.issue(CALL_ARGUMENTS, node,
+                   f"no overload of `{callee}` takes ({given}): Arguments for call are not valid; it takes {forms}"
+                   f"{' (and more)' if len(plain) > 2 else ''}")
 
     def int_for_float_issue(self, node: ast.Call, sig: Any, args: list[Type], kwargs: dict[str, Type], qual: str) -> None:
         """An int argument to a torch Python function (compiled from source, so no int -> float
@@ -2023,6 +2049,10 @@ def _has_float(t: Type) -> bool:
 
 def _fully_known(t: Type) -> bool:
     return t.known and t != ANY and all(_fully_known(c) for c in t.children())
+
+
+def _has_union(t: Type) -> bool:
+    return isinstance(t, (UnionT, OptionalT)) or any(_has_union(c) for c in t.children())
 
 
 def _float_to_int(t: Type) -> Type:

@@ -248,6 +248,9 @@ def match_overload(overload: schemas.Overload, args: Sequence[Type], kwargs: dic
             used += 1
         elif formal.name in remaining:
             verdicts.append(binder.accepts(parsed.type, remaining.pop(formal.name), parsed.size))
+        elif formal.name == "self" and "input" in remaining and overload.op.startswith("aten::"):
+            # `findInputWithName`: `input=` names an aten op's `self`
+            verdicts.append(binder.accepts(parsed.type, remaining.pop("input"), parsed.size))
         elif not formal.has_default:
             return False, UNKNOWN
     if (used < len(args) or remaining) and not overload.is_vararg:
