@@ -21,7 +21,7 @@ from tslint.rule import Rule
 from tslint.walk import ClassContext, FunctionContext
 
 from ._classfacts import (
-    ClassFacts, class_def, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
+    Assignment, ClassFacts, class_def, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
 )
 
 # -- shared helpers --------------------------------------------------------------------------------
@@ -1461,10 +1461,10 @@ class UntypableAttribute(Rule):
             return
         current = ctx.info.qualname
         reasons: set[str] = set()
-        annotated = False
+        annotated = conditional = False
 
         def bad(f: ClassFacts) -> bool:
-            nonlocal annotated
+            nonlocal annotated, conditional
             if not (f.is_module and f.hierarchy_complete and f.init_complete) or name in f.annotations \
                     or name in f.registered:
                 return False
@@ -1479,6 +1479,7 @@ class UntypableAttribute(Rule):
                     return False
                 reasons.add(why)
                 annotated |= a.annotated
+                conditional |= not _runs_always(f, a)
             return True
 
         if not for_all(ctx, bad) or not reasons:
@@ -1491,8 +1492,18 @@ class UntypableAttribute(Rule):
             hint = f"annotate it in the class body (`{name}: List[str]` / `Dict[str, int]`)"
         else:
             hint = "store a value TorchScript can type (a tensor, a homogeneous list/dict, a tuple, a method)"
-        ctx.report(self, node, f"`self.{name}` is {why} after `__init__`, which TorchScript cannot type, so the "
+        absent = (" (when `__init__` sets it at all; where it does not, the attribute is missing: 'has no "
+                  "attribute')") if conditional else ""
+        ctx.report(self, node, f"`self.{name}` is {why} after `__init__`{absent}, which TorchScript cannot type, so the "
                                f"attribute is dropped and this use fails; {hint}")
+
+
+def _runs_always(facts: ClassFacts, assignment: Assignment) -> bool:
+    """Is the assignment a statement of its method's own body (not under an `if`, a loop, a `try`)?"""
+    for klass, fn in facts.all_methods.get(assignment.method.rpartition(".")[2], ()):
+        if f"{klass.name}.{member_key(fn)}" == assignment.method:
+            return assignment.node in fn.body
+    return False
 
 
 class UndefinedAttribute(Rule):

@@ -359,3 +359,37 @@ def test_unconvertible_attribute_compiler_rejects(name):
 @pytest.mark.parametrize("name", sorted(CONVERTIBLE_OR_UNUSED))
 def test_convertible_or_unused_attribute_compiles(name):
     check_compiles(name, CONVERTIBLE_OR_UNUSED[name])
+
+
+CONDITIONAL_UNCONVERTIBLE = HEAD + """
+import functools
+
+
+class Net(nn.Module):
+    def __init__(self, act: bool = False):
+        super().__init__()
+        self.use_act = act
+        if act:
+            self.act = functools.partial(torch.clamp, min=0.0)
+
+    def forward(self, x):
+        if self.use_act:
+            x = self.act(x)  # error
+        return x
+"""
+
+
+def test_conditionally_set_unconvertible_attribute_flagged_as_maybe_missing():
+    check_flagged("conditional", CONDITIONAL_UNCONVERTIBLE, "TS313")
+    from harness import lint_source
+
+    messages = [f.message for f in lint_source(CONDITIONAL_UNCONVERTIBLE) if f.code == "TS313"]
+    assert messages and "has no attribute" in messages[0]
+
+
+@needs_torch
+def test_conditionally_set_unconvertible_attribute_compiler_rejects():
+    # built with the default, the attribute is missing; built with act=True, it cannot be converted
+    check_rejected("conditional", CONDITIONAL_UNCONVERTIBLE, "has no attribute 'act'")
+    check_rejected("conditional, set", CONDITIONAL_UNCONVERTIBLE.replace("act: bool = False", "act: bool = True"),
+                   "to a TorchScript type")
