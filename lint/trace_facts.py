@@ -143,6 +143,7 @@ class TraceFacts:
         self._loops = _loop_map(self.fn)
         self._defs: dict[str, list[tuple[tuple[int, int], frozenset, Optional[str]]]] = {}
         self._params_env: dict[str, Optional[str]] = {}
+        self._binding_list = self._bindings()
         self._module_loops = self._self_attr_loops()
         self._params()
         self.env.update({n: k for n, k in (seeds or {}).items() if n in self.env and k is not UNKNOWN})
@@ -263,7 +264,7 @@ class TraceFacts:
         return out
 
     def _solve(self) -> None:
-        bindings = self._bindings()
+        bindings = self._binding_list
         assigned = {n for t, _, _, _ in bindings for n in _names(t)}
         self._params_env = params = dict(self.env)
         for name in assigned:
@@ -503,7 +504,7 @@ class TraceFacts:
         """Names bound only by `for name in self.attr` (each to its attribute): a loop over a
         ModuleList binds its items, and calling one runs a submodule."""
         sources: dict[str, set[Optional[str]]] = {}
-        for target, value, how, _ in self._bindings():
+        for target, value, how, _ in self._binding_list:
             for name in _names(target):
                 attr = _self_attr(value) if how == "iter" and isinstance(target, ast.Name) else None
                 sources.setdefault(name, set()).add(attr)
@@ -717,13 +718,24 @@ def caller_seeds(ctx: "FunctionContext", hops: int = _MAX_CALL_DEPTH) -> Optiona
     caller_ref = FuncRef(ctx.module, caller_name)
     if ctx.project.function(caller_ref) is None:
         return None
-    caller = _function_context(ctx, caller_ref, " -> ".join(parts[:len(parts) + caller_at + 1]))
-    if caller is None:
+    outer = _caller_facts(ctx, caller_ref, " -> ".join(parts[:len(parts) + caller_at + 1]), hops - 1)
+    if outer is None:
         return None
-    outer = TraceFacts(caller, caller_seeds(caller, hops - 1))
+    caller = outer.ctx
     calls = [n for n in _walk_scope(caller.node) if isinstance(n, ast.Call)
              and (outer._module_attr(n.func) == attr if attr is not None else _calls_function(caller, n.func, ctx))]
     return _seeds_of_calls(outer, calls, ctx.node, bound=bool(ctx.info.class_name))
+
+
+def _caller_facts(ctx: "FunctionContext", ref: FuncRef, entry: str, hops: int) -> Optional[TraceFacts]:
+    """The facts of a caller on a trace chain, computed once per run (many helpers share a caller:
+    the cache lives on the run's project)."""
+    cache = ctx.project.__dict__.setdefault("_trace_caller_facts", {})
+    key = (ref, entry, hops)
+    if key not in cache:
+        caller = _function_context(ctx, ref, entry)
+        cache[key] = TraceFacts(caller, caller_seeds(caller, hops)) if caller is not None else None
+    return cache[key]
 
 
 def _calls_function(caller: "FunctionContext", func: ast.expr, callee: "FunctionContext") -> bool:
