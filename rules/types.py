@@ -1225,6 +1225,86 @@ class NoMatchingOverload(_TypeRule):
     ]
 
 
+class UnpackNonTuple(_TypeRule):
+    """
+    ## What it does
+    Flags tuple unpacking (`a, b = v`, `for a, b in v`) of a value that is a Tensor, a number or a
+    string, most often an unannotated parameter that holds a pair (`inputs, ids = inputs`).
+
+    ## Why is this bad?
+    The compiler unpacks only tuples and lists (`SimpleValue::asTuple`); an unannotated parameter is
+    a Tensor for it, and iterating a Tensor gives Tensors: `Tensor (inferred) cannot be used as a
+    tuple`.
+
+    ## Example
+    ```python
+    def forward(self, inputs):
+        x, ids = inputs
+        return x + ids
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, inputs: Tuple[Tensor, Tensor]):
+        x, ids = inputs
+        return x + ids
+    ```
+    """
+
+    code = "TS232"
+    name = "unpack-non-tuple"
+    message = "tuple unpacking of a value that is not a tuple or a list"
+    compiler_message = "cannot be used as a tuple"
+    issue = I.UNPACK
+    VALID = [
+        _header("@torch.jit.script\ndef f(inputs: Tuple[torch.Tensor, torch.Tensor], sizes: List[int]):\n"
+                "    x, ids = inputs\n    h, w = sizes\n    a, b = x.unbind(0)\n    return x + ids + h + w, a, b\n"),
+    ]
+    INVALID = [
+        _header("class Net(torch.nn.Module):\n    def forward(self, inputs):\n        x, ids = inputs  # error\n"
+                "        return x + ids\n"),
+        _header("@torch.jit.script\ndef f(x: torch.Tensor):\n    for a, b in x:  # error\n        x = x + a\n    return x\n"),
+        _header("@torch.jit.script\ndef f(n: int):\n    a, b = n  # error\n    return a\n"),
+    ]
+
+
+class RangeAsValue(_TypeRule):
+    """
+    ## What it does
+    Flags `range(...)` used other than by iterating it: as an index (`x[range(n), range(n)]`), as
+    an argument (`len(range(n))`, `torch.tensor(range(n))`, `sum(range(n))`), in an `in` test.
+
+    ## Why is this bad?
+    `range` is not a value in TorchScript, only something to loop over (a `for`, a comprehension,
+    `list(...)`, `zip(...)`, `enumerate(...)`): `range cannot be used as a value`.
+
+    ## Example
+    ```python
+    dist[range(n), range(n)] = 0
+    ```
+
+    ## Use instead
+    ```python
+    idx = torch.arange(n)
+    dist[idx, idx] = 0
+    ```
+    """
+
+    code = "TS233"
+    name = "range-as-value"
+    message = "`range(...)` used as a value instead of iterated"
+    compiler_message = "range cannot be used as a value"
+    issue = I.RANGE_VALUE
+    VALID = [
+        _header("@torch.jit.script\ndef f(x, n: int):\n    r = range(n)\n    for i in r:\n        x = x + i\n"
+                "    for i, j in zip(range(n), range(n)):\n        x = x + j\n    return x[list(range(n))], [i for i in range(n)]\n"),
+    ]
+    INVALID = [
+        _header("@torch.jit.script\ndef f(x, n: int):\n    x[range(n), range(n)] = 0  # error\n    return x\n"),
+        _header("@torch.jit.script\ndef f(x, n: int):\n    return len(range(n))  # error\n"),
+    ]
+
+
 #: roots of qualified names that `isinstance` may test against in TorchScript; anything else that
 #: resolves outside the project (numpy, PIL, pandas …) is a type name the compiler does not know
 _ISINSTANCE_KNOWN_ROOTS = frozenset({"torch", "typing", "typing_extensions", "builtins", "collections", "enum", "abc"})

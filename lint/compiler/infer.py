@@ -82,6 +82,8 @@ UNION_SUBSCRIPT = "union-subscript"
 UNION_OP = "union-in-operation"
 CALL_ARGUMENTS = "call-arguments"
 TENSOR_ATTRIBUTE = "tensor-attribute"
+UNPACK = "unpack-non-tuple"
+RANGE_VALUE = "range-as-value"
 
 DTYPES = {
     "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int8", "int16", "short",
@@ -312,6 +314,7 @@ class _Interpreter:
         self.var_types: dict[str, Type] = {}
         self.return_ssa = ""
         self.conditions: dict[ast.AST, Decision] = {}
+        self.ranges: list[ast.Call] = []  # `range(...)` calls in code whose issues are reported
 
     # -- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionTypes:
@@ -319,11 +322,30 @@ class _Interpreter:
             self.frames[0][p.name] = Var(p.type, f"%{p.name}", None, None, p.annotated)
         self._signature_issues()
         self.body(self.node.body)
+        self._range_issues()
         returns = self._finish_returns()
         types = FunctionTypes(self.sig, returns, self.issues, self.expr_types, self.var_types, self.block,
                               self.return_ssa, self.conditions)
         types._nodes = self.keep
         return types
+
+    def _range_issues(self) -> None:
+        """`range(...)` is a sugared value the compiler can only iterate: the iterable of a `for` or
+        a comprehension, an argument of `list`, `zip` or `enumerate`, or a name's value (iterated
+        later). Anywhere else it needs a real value (`x[range(n)]`, `len(range(n))`, `sum(...)`, `in`):
+        `range cannot be used as a value`."""
+        if not self.ranges:
+            return
+        parents = {child: parent for parent in ast.walk(self.node) for child in ast.iter_child_nodes(parent)}
+        for call in self.ranges:
+            parent = parents.get(call)
+            if (isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call) or (
+                    isinstance(parent, ast.Assign) and all(isinstance(t, ast.Name) for t in parent.targets)) or (
+                    isinstance(parent, ast.Call) and call in parent.args and isinstance(parent.func, ast.Name)
+                    and parent.func.id in ("list", "zip", "enumerate") and parent.func.id not in self.local_names):
+                continue
+            self.issue(RANGE_VALUE, call, f"`{ast.unparse(call)}` is a range, which TorchScript can only iterate: range "
+                                          f"cannot be used as a value; iterate it, or build the list with `list({ast.unparse(call)})`")
 
     def _signature_issues(self) -> None:
         for p in self.sig.params:
@@ -764,6 +786,8 @@ class _Interpreter:
                 for e in elts:
                     self.assign_target(e.value if isinstance(e, ast.Starred) else e, UNKNOWN, None, node, False)
                 return
+            if isinstance(t, TensorT) or t in (INT, FLOAT, BOOL, STR):
+                self.unpack_issue(target, t, value)
             if isinstance(t, TupleT) and len(t.items) == len(elts):
                 items = list(t.items)
             elif isinstance(t, ListT):
@@ -783,6 +807,18 @@ class _Interpreter:
             return
         if isinstance(target, ast.Starred):
             self.assign_target(target.value, UNKNOWN, None, node, False)
+
+    def unpack_issue(self, target: ast.expr, t: Type, value: Optional[ast.AST]) -> None:
+        """`a, b = v` (or `for a, b in v`) where `v` is a Tensor or a scalar: the compiler unpacks only
+        tuples and lists (`SimpleValue::asTuple`): `Tensor cannot be used as a tuple`."""
+        shown = ast.unparse(value) if isinstance(value, ast.expr) else "each element"
+        fix = "split it first (`a, b = x.unbind(0)`)" if isinstance(t, TensorT) else "unpack a tuple"
+        if isinstance(t, TensorT) and t.inferred and isinstance(value, ast.Name):
+            fix = f"`{shown}` is not annotated, so TorchScript types it as a Tensor; annotate it, e.g. `{shown}: Tuple[Tensor, Tensor]`"
+        names = ast.unparse(target)
+        names = names[1:-1] if isinstance(target, ast.Tuple) and names.startswith("(") else names
+        self.issue(UNPACK, target, f"`{names}` unpacks {'`' + shown + '`' if value is not None else shown}, "
+                                   f"which is {describe(t)}: {describe(t)} cannot be used as a tuple; {fix}")
 
     def check_setitem(self, target: ast.Subscript, container: Type, index: Type, value: Type,
                       value_node: Optional[ast.AST]) -> None:
@@ -1615,6 +1651,8 @@ class _Interpreter:
         if name == "id" and exact and len(args) == 1 and not kwargs:
             self.id_issue(node.args[0], args[0])
         if name == "range":
+            if not self.suppress:
+                self.ranges.append(node)
             for i, (a, t) in enumerate(zip(node.args, args)):
                 if t.known and t not in (INT, BOOL):
                     self.range_issue(a, t, i)
