@@ -2043,21 +2043,24 @@ class AttributeStoreOnValue(Rule):
             if not isinstance(target, ast.Attribute) or dotted(target.value) is None:
                 continue  # a subscript or call as the object may fail first, with its own message
             t = ctx.types.type_of(target.value)
-            if t.known and t.kind in _NON_CLASS_KINDS and not self._reads_unknown_member(ctx, target.value, value):
+            # an unannotated parameter (`Tensor (inferred)`) whose other members the function reads
+            # is an object of some class the author did not annotate: that read fails first
+            scope = ctx.node if getattr(t, "inferred", False) else value
+            if t.known and t.kind in _NON_CLASS_KINDS and not self._reads_unknown_member(ctx, target.value, scope):
                 ctx.report(self, target, f"`{ast.unparse(target)}` assigns attribute `{target.attr}` of a {t}: in "
                                          f"TorchScript only objects of a class have assignable attributes ('Tried to "
                                          f"set an attribute: {target.attr} on a non-class: {t}')"
                                          + ("; use `.requires_grad_(...)`" if target.attr == "requires_grad" else ""))
 
     @staticmethod
-    def _reads_unknown_member(ctx: FunctionContext, obj: ast.expr, value: Optional[ast.expr]) -> bool:
-        """Does the value read a member of the same object that the type checker does not know
-        (`batch.x = f(batch.x)` on a Tensor)? The compiler evaluates the value first and fails there,
-        with another message ('object has no attribute or method')."""
+    def _reads_unknown_member(ctx: FunctionContext, obj: ast.expr, scope: Optional[ast.AST]) -> bool:
+        """Does `scope` (the value, or the whole function) read a member of the same object that the
+        type checker does not know (`batch.x = f(batch.x)` on a Tensor)? The compiler fails there
+        first, with another message ('object has no attribute or method')."""
         spelled = ast.dump(obj)
-        return value is not None and any(
-            isinstance(sub, ast.Attribute) and ast.dump(sub.value) == spelled and not ctx.types.type_of(sub).known
-            for sub in ast.walk(value))
+        return scope is not None and any(
+            isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load) and ast.dump(sub.value) == spelled
+            and not ctx.types.type_of(sub).known for sub in ast.walk(scope))
 
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.Assign, ast.AugAssign, ast.AnnAssign))

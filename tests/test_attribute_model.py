@@ -393,3 +393,15 @@ def test_conditionally_set_unconvertible_attribute_compiler_rejects():
     check_rejected("conditional", CONDITIONAL_UNCONVERTIBLE, "has no attribute 'act'")
     check_rejected("conditional, set", CONDITIONAL_UNCONVERTIBLE.replace("act: bool = False", "act: bool = True"),
                    "to a TorchScript type")
+
+
+def test_store_on_unannotated_parameter_read_as_an_object_is_not_ts320():
+    # `batch` is meant to be some data class: reading `batch.x` fails first ("no attribute or method")
+    source = HEAD + """
+class Net(nn.Module):
+    def forward(self, batch):
+        y = batch.x * 2
+        batch.x = y
+        return batch
+"""
+    check_silent("unannotated object", source, ("TS320",))
