@@ -9,10 +9,13 @@ memory and modules, so examples cannot leak state into each other, and a crash i
 The child sees what `python -c` in the example's folder would: the folder as the current directory
 and `''` first on `sys.path` (so the example imports the files written beside it), its output sent
 away from the protocol. Run as a script (`python compile_server.py`); requests are JSON lines on
-stdin (`{"path": ..., "name": ..., "timeout": ...}`), each answered by one JSON line on stdout.
+stdin, each answered by one JSON line on stdout: an example to compile (`{"path", "name", "cwd",
+"timeout"}`, answered by `compile_example`'s result) or a script to run as `python -c` would
+(`{"code", "argv", "cwd", "timeout"}`, answered by its `returncode`, `stdout` and `stderr`).
 """
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.util
 import inspect
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 import warnings
 
 
@@ -65,24 +69,46 @@ def compile_example(path: str, name: str) -> dict:
     return result
 
 
-def _run_child(request: dict, result_fd: int, log_fd: int) -> None:
-    """In the forked child: become `python -c` in the example's folder, compile, write the result."""
-    code = 0
+def run_code(code: str, argv: list[str]) -> int:
+    """Run `code` as `python -c code *argv` would, as `__main__`; its exit status."""
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    sys.argv = ["-c", *argv]
+    try:
+        exec(compile(code, "<string>", "exec"), main.__dict__)  # noqa: S102 - the test's own script
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    except BaseException:  # noqa: BLE001 - reported as the interpreter reports it
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_child(request: dict, result_fd: int, out_fd: int, err_fd: int) -> None:
+    """In the forked child: become `python -c` in the request's folder, run, write the result."""
+    code = 70
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        folder = os.path.dirname(request["path"])
-        os.chdir(folder)
+        os.dup2(out_fd, 1)
+        os.dup2(err_fd, 2)
+        os.chdir(request["cwd"])
         sys.path[0] = ""
         importlib.invalidate_caches()
-        result = compile_example(request["path"], request["name"])
-        with os.fdopen(result_fd, "w") as out:
-            out.write(json.dumps(result))
+        if "code" in request:
+            code = run_code(request["code"], request.get("argv", []))
+        else:
+            result = compile_example(request["path"], request["name"])
+            with os.fdopen(result_fd, "w") as out:
+                out.write(json.dumps(result))
+            code = 0
     except BaseException:  # noqa: BLE001 - the parent sees the missing result and the log
-        code = 70
+        traceback.print_exc()
     finally:
         try:
             sys.stdout.flush()
@@ -92,8 +118,8 @@ def _run_child(request: dict, result_fd: int, log_fd: int) -> None:
         os._exit(code)
 
 
-def _collect(pid: int, read_fd: int, timeout: float) -> tuple[str, str]:
-    """The child's result text (empty if it died without one) and why it is missing."""
+def _collect(pid: int, read_fd: int, timeout: float) -> tuple[str, int, str]:
+    """The child's result text (empty if it wrote none), its exit status, and why it ended early."""
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
     why = ""
@@ -111,27 +137,35 @@ def _collect(pid: int, read_fd: int, timeout: float) -> tuple[str, str]:
             chunks.append(chunk)
     os.close(read_fd)
     _, status = os.waitpid(pid, 0)
-    if not why and os.waitstatus_to_exitcode(status) not in (0, 70):
-        why = f"exit status {os.waitstatus_to_exitcode(status)}"
-    return b"".join(chunks).decode("utf-8", "replace"), why
+    return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status), why
+
+
+def _read_and_remove(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    os.unlink(path)
+    return text
 
 
 def _answer(request: dict) -> dict:
     read_fd, write_fd = os.pipe()
-    log_fd, log_path = tempfile.mkstemp(prefix="tslint-example-", suffix=".log")
+    out_fd, out_path = tempfile.mkstemp(prefix="tslint-child-", suffix=".out")
+    err_fd, err_path = tempfile.mkstemp(prefix="tslint-child-", suffix=".err")
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _run_child(request, write_fd, log_fd)
-    os.close(write_fd)
-    os.close(log_fd)
-    text, why = _collect(pid, read_fd, float(request.get("timeout", 120)))
-    with open(log_path, encoding="utf-8", errors="replace") as log:
-        stderr = log.read()[-2000:]
-    os.unlink(log_path)
+        _run_child(request, write_fd, out_fd, err_fd)
+    for fd in (write_fd, out_fd, err_fd):
+        os.close(fd)
+    text, status, why = _collect(pid, read_fd, float(request.get("timeout", 120)))
+    stdout, stderr = _read_and_remove(out_path), _read_and_remove(err_path)
+    if "code" in request:
+        return {"returncode": status, "stdout": stdout, "stderr": stderr + (f"\n{why}" if why else "")}
     if text:
         return json.loads(text)
-    return {"ok": False, "message": f"child failed: {why} {stderr}".strip(), "line": None, "warnings": [], "diverges": None}
+    why = why or f"exit status {status}"
+    return {"ok": False, "message": f"child failed: {why} {stderr[-2000:]}".strip(), "line": None, "warnings": [],
+            "diverges": None}
 
 
 def serve() -> None:

@@ -40,8 +40,9 @@ class _CompileServer:
         self.proc: Optional[subprocess.Popen] = None
         self.lock = threading.Lock()
 
-    def run(self, path: Path, timeout: float) -> dict:
-        request = json.dumps({"path": str(path), "name": "example_mod", "timeout": timeout}) + "\n"
+    def run(self, request: dict) -> Optional[dict]:
+        """The server's answer to `request` (see `compile_server`), None if the server died."""
+        line = json.dumps(request) + "\n"
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 env = dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning")
@@ -50,14 +51,12 @@ class _CompileServer:
                 atexit.register(self.close)
             assert self.proc.stdin is not None and self.proc.stdout is not None
             try:
-                self.proc.stdin.write(request)
+                self.proc.stdin.write(line)
                 self.proc.stdin.flush()
                 answer = self.proc.stdout.readline()
             except OSError:
                 answer = ""
-        if not answer:
-            return {"ok": False, "message": "child failed: the compile server died", "line": None, "warnings": [], "diverges": None}
-        return json.loads(answer)
+        return json.loads(answer) if answer else None
 
     def close(self) -> None:
         """End the server (its stdin closes) and wait for it, so its CPU time counts as ours."""
@@ -89,8 +88,19 @@ def run_example_with_torch(source: str, timeout: float = 120, files: Optional[di
         (folder / rel).write_text(textwrap.dedent(text))
     path = folder / "example_mod.py"
     path.write_text(textwrap.dedent(source))
-    data = _COMPILE_SERVER.run(path, timeout)
+    data = _COMPILE_SERVER.run({"path": str(path), "name": "example_mod", "cwd": str(folder), "timeout": timeout})
+    if data is None:
+        return Outcome(False, "child failed: the compile server died")
     return Outcome(data["ok"], data["message"], data["line"], data.get("full", ""), data["warnings"], data["diverges"])
+
+
+def run_python_with_torch(code: str, cwd: Path, argv: tuple[str, ...] = (), timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -c code *argv` in `cwd`, as a child forked from the compile server (torch already
+    imported): its exit status and output, as `subprocess.run(..., text=True)` returns them."""
+    data = _COMPILE_SERVER.run({"code": code, "argv": list(argv), "cwd": str(cwd), "timeout": timeout})
+    if data is None:
+        return subprocess.CompletedProcess(["python", "-c", code, *argv], 1, "", "the compile server died")
+    return subprocess.CompletedProcess(["python", "-c", code, *argv], data["returncode"], data["stdout"], data["stderr"])
 
 
 def lint_source(source: str, folder: Optional[Path] = None, files: Optional[dict[str, str]] = None,

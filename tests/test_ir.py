@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from conftest import needs_torch
+from harness import run_python_with_torch
 from tslint.compiler.ir_cli import main
 
 SAMPLE = '''\
@@ -123,8 +122,7 @@ print(json.dumps(out))
 def test_signatures_equal_the_compilers(tmp_path):
     code, out, _ = run_ir(tmp_path, "--format", "json")
     static = {r["qualname"]: (r["params"], r["returns"]) for r in json.loads(out)}
-    real = subprocess.run([sys.executable, "-c", _REAL, str(tmp_path / "sample.py")], capture_output=True, text=True,
-                          timeout=300)
+    real = run_python_with_torch(_REAL, Path.cwd(), (str(tmp_path / "sample.py"),))
     assert real.returncode == 0, real.stderr[-2000:]
     compiled = {k: tuple(v) for k, v in json.loads(real.stdout.strip().splitlines()[-1]).items()}
     assert set(compiled) == set(static)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 
 from cliutil import tslint, tslint_json
 from conftest import needs_torch
+from harness import run_python_with_torch
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed"
@@ -40,8 +39,7 @@ def _python(code: str, cwd: Path) -> dict:
         "    return sorted({f'{w.filename.rsplit(\"/\", 1)[-1]}:{w.lineno}' for w in _w "
         "if w.category.__name__ == 'TracerWarning'})\n"
     )
-    proc = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+    proc = run_python_with_torch(prelude + textwrap.dedent(code), cwd)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
