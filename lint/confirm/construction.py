@@ -35,7 +35,7 @@ def construction_cause(unit: Unit, outcome: Outcome, project: Project) -> str:
         return f"the optional dependenc{'ies' if len(missing) > 1 else 'y'} {names}, which the code imports, " \
                f"{'are' if len(missing) > 1 else 'is'} not installed here"
     match = _MISSING_ATTRIBUTE.search(text)
-    if match is None or unit.factory:  # a factory is the user's own word on how the module is built
+    if match is None or unit.factory or unit.testcases:  # the user's own word on how the module is built
         return ""
     attr = match.group("attr")
     stored, computed = project.attribute_stores()  # computed: stores by a computed name (setattr) exist
