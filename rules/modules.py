@@ -1105,6 +1105,18 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
         if method:
             return (f"a `{made.name}` instance (its method `{method}` takes `*args`, `**kwargs` or keyword-only "  # type: ignore[union-attr]
                     f"arguments with defaults, so TorchScript cannot compile the class)")
+    if isinstance(value, ast.Name) and method is not None:  # `self.config = config`, `config: BertConfig`
+        ann = _param_annotation(facts, method, value.id, unchanged=True)
+        name = dotted(ann) if ann is not None else None
+        made = ctx.project.resolve(module, name) if name else None
+        if isinstance(made, ClassRef) and not ctx.project.is_nn_module(made):
+            why = dataclass_like(ctx.project, made)
+            bad = None if why else _frontend_rejected_method(ctx.project, made)
+            if why or bad:
+                detail = f"{why}, which TorchScript cannot compile implicitly" if why else (
+                    f"its method `{bad}` takes `*args`, `**kwargs` or keyword-only arguments with defaults, so "
+                    f"TorchScript cannot compile the class")
+                return f"a `{made.name}` instance (the parameter `{value.id}: {name}`; {detail})"
     if isinstance(value, ast.IfExp) and method is not None:  # `cfg if cfg is not None else Config()`
         for made, other in ((value.orelse, value.body), (value.body, value.orelse)):
             why = _untypable(ctx, facts, made, module)
@@ -1150,18 +1162,28 @@ def _defaulted_param(facts: ClassFacts, method: str, test: ast.expr, branch: ast
             and test.comparators[0].value is None):
         return False
     want = dotted(cls)
+    ann = _param_annotation(facts, method, branch.id)
+    if ann is None:
+        return False
+    if isinstance(ann, ast.Subscript) and dotted(ann.value) in ("Optional", "typing.Optional"):
+        ann = ann.slice
+    elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+        ann = ann.left if isinstance(ann.right, ast.Constant) and ann.right.value is None else ann.right
+    return want is not None and dotted(ann) == want
+
+
+def _param_annotation(facts: ClassFacts, method: str, param: str, unchanged: bool = False) -> Optional[ast.expr]:
+    """The annotation of parameter `param` of `method` (a qualname in the class's hierarchy); with
+    `unchanged`, only when the method never rebinds the parameter."""
     for klass, fn in facts.all_methods.get(method.rpartition(".")[2], ()):
         if f"{klass.name}.{member_key(fn)}" != method:
             continue
+        if unchanged and param in _stored_names(fn):
+            return None
         for arg in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
-            if arg.arg == branch.id and arg.annotation is not None:
-                ann = arg.annotation
-                if isinstance(ann, ast.Subscript) and dotted(ann.value) in ("Optional", "typing.Optional"):
-                    ann = ann.slice
-                elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
-                    ann = ann.left if isinstance(ann.right, ast.Constant) and ann.right.value is None else ann.right
-                return want is not None and dotted(ann) == want
-    return False
+            if arg.arg == param:
+                return arg.annotation
+    return None
 
 
 def _annotated_class(ctx: ClassContext, annotation: ast.expr) -> Optional[ClassRef]:

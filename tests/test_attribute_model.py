@@ -284,6 +284,20 @@ class Net(nn.Module):
     def forward(self, x):
         return x * self.opts.scale  # error
 """,
+    "parameter_annotated_with_such_class": HEAD + """
+class Options:
+    def __init__(self, scale: int = 2, **extra):
+        self.scale = scale
+
+
+class Net(nn.Module):
+    def __init__(self, opts: Options = Options()):
+        super().__init__()
+        self.opts = opts
+
+    def forward(self, x):
+        return x * self.opts.scale  # error
+""",
 }
 
 #: the same values, never read by compiled code (the compiler drops them silently), or convertible
@@ -317,6 +331,20 @@ class Net(nn.Module):
 
     def forward(self, x):
         return x * self.scale
+""",
+    "parameter_annotated_with_compilable_class": HEAD + """
+class Options:
+    def __init__(self, scale: int = 2):
+        self.scale = scale
+
+
+class Net(nn.Module):
+    def __init__(self, opts: Options = Options()):
+        super().__init__()
+        self.opts = opts
+
+    def forward(self, x):
+        return x * self.opts.scale
 """,
     "object_of_class_with_varargs_static": HEAD + """
 class Options:
