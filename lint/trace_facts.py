@@ -19,9 +19,12 @@ A call of a project module (`self.stem(x)`, `self.blocks[i](x)`, `for blk in sel
 project function that passes a traced value returns what the callee's body returns for those arguments
 (its `forward`, analysed with them, a few calls deep), or what its return annotation says.
 
-Anything else is UNKNOWN, and rules stay silent on it: precision first. The analysis is flow-
-insensitive (a name's kind is the join of everything assigned to it), so a name that is sometimes a
-tensor and sometimes not is UNKNOWN.
+A function reached under trace takes its parameters' kinds from the caller on its trace chain (what
+`self.pdist(feat_t)` or `scale(x.shape[0])` passes), else from how its body uses them.
+
+Anything else is UNKNOWN, and rules stay silent on it: precision first. A name read somewhere is the
+join of the bindings that reach that place (those before it, and those in a loop around it; a later
+binding never kills an earlier one), so a name that may be a tensor there or may not is UNKNOWN.
 """
 from __future__ import annotations
 
