@@ -484,7 +484,9 @@ class TraceFacts:
                     return TENSORS
                 op = schemas.builtin_op_for(qual)
                 if op and schemas.callable_kind(qual) == "op":
-                    return op_result_kind(op, _n_positional(node), _keywords(node), False)
+                    # `torch.sqrt(t)` of a tensor picks the Tensor overloads, not `sqrt.float`
+                    first = bool(node.args) and _as_tensor(self._kind(node.args[0])) == TENSOR
+                    return op_result_kind(op, _n_positional(node), _keywords(node), first)
                 return UNKNOWN
         declared = self._declared_return_kind(func)
         if declared is not UNKNOWN:

@@ -61,6 +61,9 @@ HAZARDS = {
     "rebound-later": ("LAYERS = [torch.nn.Identity()]\n\n\ndef f(x):\n    b, t = x.shape\n    if t % 2 == 1:\n"
                       "        x = x * 2\n    for layer in LAYERS:\n        x = layer(x)\n    return x\n",
                       "TS511", 6, "torch.randn(4, 3)", "torch.randn(4, 4)"),
+    # `torch.sqrt` of a tensor is a tensor (its Tensor overloads, not `sqrt.float`)
+    "torch-op-of-tensor": ("def f(x):\n    d = torch.sqrt(torch.abs(x) + 1e-14)\n    if torch.isnan(d).any():\n"
+                           "        raise ValueError('nan')\n    return d\n", "TS513", 3, "torch.randn(4, 3)", None),
     "not-any": ("def f(x, mask):\n    if not mask.any():\n        return x\n    return x * 2\n",
                 "TS501", 2, "torch.randn(3), torch.zeros(3, dtype=torch.bool)", None),
     "min-tensor": ("def f(x):\n    return x * min(x.max(), 2.0)\n", "TS501", 2, "torch.ones(3)", "torch.full((3,), 0.5)"),
