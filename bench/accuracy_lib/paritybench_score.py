@@ -85,7 +85,14 @@ def _src(corpus: str, stem: str, line: Optional[int]) -> str:
     return linecache.getline(os.path.join(corpus, stem + ".py"), line).strip()[:160] if line else ""
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+\b")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\b0x[0-9a-f]+\b|\b\d+\b|__torch__[\w.]*")
+# the parts of common messages that name the user's variables or types
+_NAMED = [(re.compile(p), r) for p, r in (
+    (r"^\w+ is not defined in the (true|false) branch", r"… is not defined in the \1 branch"),
+    (r"(returned a value of type ).*( but this return statement returns a value of type ).*", r"\1…\2…"),
+    (r"Expected (a value of type )?\S+ but got .*", r"Expected … but got …"),
+    (r"(Could not cast value of type ….*)", r"Could not cast value of type …"),
+)]
 
 
 _SCHEMA = re.compile(r"^(?P<name>[\w.]+)\(.*\) -> ")
@@ -98,7 +105,10 @@ def message_kind(message: str) -> str:
     m = _SCHEMA.match(message.strip())
     if m:
         return f"no schema of {m.group('name')}(...) matches the call"
-    return _QUOTED.sub("…", message.rstrip(":").strip())[:120]
+    text = _QUOTED.sub("…", message.rstrip(":").strip())
+    for pat, repl in _NAMED:
+        text = pat.sub(repl, text)
+    return text[:120]
 
 
 def label_counts(labels: dict) -> dict:
