@@ -91,7 +91,7 @@ _NAMED = [(re.compile(p), r) for p, r in (
     (r"^\w+ is not defined in the (true|false) branch", r"… is not defined in the \1 branch"),
     (r"(returned a value of type ).*( but this return statement returns a value of type ).*", r"\1…\2…"),
     (r"Expected (a value of type )?\S+ but got .*", r"Expected … but got …"),
-    (r"(Could not cast value of type ….*)", r"Could not cast value of type …"),
+    (r" \(of Python compilation unit at: …\)", ""),
 )]
 
 
