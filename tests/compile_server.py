@@ -176,6 +176,10 @@ def serve() -> None:
         import torch  # noqa: F401 - the point of the server
     except BaseException:  # noqa: BLE001 - each example imports it again and reports the error
         pass
+    try:  # what the tracer's output check imports on first use (torch.testing -> DTensor, sympy):
+        import torch.distributed.tensor  # noqa: F401 - over a CPU-second per traced example
+    except BaseException:  # noqa: BLE001 - a build without it: the child imports what it needs
+        pass
     for line in sys.stdin:
         if line.strip():
             protocol.write(json.dumps(_answer(json.loads(line))) + "\n")
