@@ -29,6 +29,10 @@ FLAGGED = {
     "tensor_for_a_list": (_fn("torch.cat(x, x)  # error"), "TS231", "Expected a value of type 'List[Tensor]' for argument 'tensors'"),
     "int_for_self": (_fn("torch.div(n, x, rounding_mode=\"floor\")  # error", "x: torch.Tensor, n: int"), "TS231",
                      "Expected a value of type 'Tensor' for argument 'self' but instead found type 'int'"),
+    "method_of_method_result": (HEAD + "class Loss(nn.Module):\n    def __init__(self, ignore=255):\n        super().__init__()\n"
+                                "        self.ignore = ignore\n\n    def forward(self, label):\n"
+                                "        return label.ne(self.ignore).nonzero(as_tuple=False)  # error\n",
+                                "TS231", "Keyword argument as_tuple unknown"),
     "id_of_tensor": (_fn("id(x)  # error"), "TS202", "Expected a value of type 'Optional[AnyClassType]'"),
     "id_of_optional_list": (_fn("id(s)  # error", "s: Optional[List[int]]"), "TS202", "found type 'Optional[List[int]]'"),
     "object_parameter": (HEAD + "class Net(nn.Module):\n    def forward(self, x, cfg):\n        return x * cfg.scale  # error\n",

@@ -1780,6 +1780,10 @@ class _Interpreter:
         # `SimpleValue::attr`: a Tensor's `type` method is `aten::to`
         op = "aten::to" if name == "type" and isinstance(base, TensorT) else f"aten::{name}"
         overloads = schemas.op_overloads(op)
+        if isinstance(base, TensorT):
+            # `tryMatchSchema` with a receiver: an overload without a `self` argument cannot take it
+            # ("Provided self argument not used in schema"), so `x.ne(v)` is never `ne.int(int a, int b)`
+            overloads = tuple(o for o in overloads if any(a.name == "self" for a in o.arguments)) or overloads
         if not overloads:
             t = TENSOR if isinstance(base, TensorT) and name in _TENSOR_RETURNING else UNKNOWN
             return t, self.emit(op, inputs, t, node)
