@@ -10,6 +10,7 @@ import ast
 from typing import Optional
 
 from .finding import Finding
+from .source import source_segment
 
 
 def node_at(source: str, finding: Finding, types: tuple[type, ...]) -> Optional[ast.AST]:
@@ -127,7 +128,7 @@ def replace_keyword_line(source: str, body_line: int, keyword: str, new: str) ->
 
 def segment(source: str, node: ast.AST) -> Optional[str]:
     """The source text of a node (`ast.get_source_segment`, kept here so rules import one module)."""
-    return ast.get_source_segment(source, node)
+    return source_segment(source, node)
 
 
 #: values a stand-in may take, tried in this order when the one before does not type-check after it
