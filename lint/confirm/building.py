@@ -134,7 +134,7 @@ def build_instance(unit: dict, cls: Any, step: Callable[[str], None], describe: 
     recipe = unit.get("recipe")
     try:
         if factory:
-            from .child import resolve_ref
+            from .importing import resolve_ref
 
             return resolve_ref(factory)(), None, f"built by the factory {factory}()"
         if unit.get("testcases"):

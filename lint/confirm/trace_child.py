@@ -22,7 +22,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable, Iterator, Optional
 
-from .child import Importer, describe, first_line, resolve_ref
+from .importing import Importer, describe, first_line, resolve_ref
 
 GROWTHS = (3, 2)
 
