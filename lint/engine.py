@@ -32,7 +32,8 @@ from .project.model import ClassRef, Project
 from .reach import Reach, compute_reach
 from .rule import Rule, code_selected, select_rules
 from .source import SourceError, SourceFile, content_hash, parsed_file
-from .walk import ClassContext, FunctionContext, check_function, class_nodes, function_nodes, rules_by_type
+from .project.index import class_nodes, function_nodes
+from .walk import ClassContext, FunctionContext, check_function, rules_by_type
 
 PARALLEL_THRESHOLD = 16
 # deeply nested (generated) expressions are valid Python; the visitors recurse once per level

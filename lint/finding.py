@@ -12,6 +12,16 @@ Context = Literal["script", "trace", "file"]
 Applicability = Literal["safe", "unsafe"]
 
 
+@dataclass
+class Span:
+    """A place to report that is not a whole node (positions in `ast` units: UTF-8 byte columns)."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+
+
 @dataclass(frozen=True)
 class Edit:
     """Replace the text between two (line, col) positions with `content`."""

@@ -647,7 +647,8 @@ def _function_context(ctx: "FunctionContext", ref: FuncRef, entry: str) -> Optio
     """A context for a project function a traced function calls (or is called by), reached under
     the trace chain `entry`."""
     from .source import SourceError, parsed_file
-    from .walk import FunctionContext, function_nodes
+    from .project.index import function_nodes
+    from .walk import FunctionContext
 
     summary = ctx.project.summary(ref.module)
     info = ctx.project.function(ref)

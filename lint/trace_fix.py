@@ -236,7 +236,8 @@ def _scriptable(ctx: "FunctionContext", fix: Fix, helper: str) -> bool:
     from .reach import compute_reach
     from .rule import all_rules
     from .source import SourceFile
-    from .walk import FunctionContext as Ctx, check_function, function_nodes, rules_by_type
+    from .project.index import function_nodes
+    from .walk import FunctionContext as Ctx, check_function, rules_by_type
 
     text, _ = apply_edits(ctx.source.text, [Finding(ctx.source.path, 0, 0, 0, 0, "", "", fix=fix)])
     tree = ast.parse(text)

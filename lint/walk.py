@@ -10,25 +10,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from .finding import Finding, Fix
+from .finding import Finding, Fix, Span
 from .nodes import SCOPE_TYPES, local_names, node_fields
-from .project.index import ClassInfo, FunctionInfo, dotted, member_key, module_level_statements
+from .project.index import ClassInfo, FunctionInfo, dotted
 from .project.model import ClassRef, FuncRef, Project, Resolved
 from .static_if import UNDECIDED, Decision, dead_branches, static_condition
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
     from .source import SourceFile
-
-
-@dataclass
-class Span:
-    """A place to report that is not a whole node (positions in `ast` units: UTF-8 byte columns)."""
-
-    lineno: int
-    col_offset: int
-    end_lineno: int
-    end_col_offset: int
 
 
 def KeywordSpan(node: ast.AST, keyword: str) -> Span:
@@ -279,22 +269,3 @@ def check_function(ctx: FunctionContext, rules: list["Rule"], by_type: dict[type
     findings = ctx.findings
     ctx.release()  # the check is done: nothing about the function outlives it
     return findings
-
-
-def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
-    """qualname → (def node, enclosing class) for module-level functions and methods, found where the
-    index finds them (the last definition of a name wins, as in Python)."""
-    out: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]] = {}
-    for stmt in module_level_statements(tree.body):
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out[stmt.name] = (stmt, None)  # type: ignore[assignment]
-        elif isinstance(stmt, ast.ClassDef):
-            for sub in stmt.body:
-                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    out[f"{stmt.name}.{member_key(sub)}"] = (sub, stmt)  # type: ignore[assignment]
-    return out
-
-
-def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
-    """Module-level classes, found where the index finds them."""
-    return {stmt.name: stmt for stmt in module_level_statements(tree.body) if isinstance(stmt, ast.ClassDef)}

@@ -23,7 +23,8 @@ from tslint.project.model import ClassRef, External, FuncRef
 from tslint.rule import Rule
 from tslint.source import SourceError, parsed_file
 from tslint.static_if import live_body
-from tslint.walk import FunctionContext, Span
+from tslint.finding import Span
+from tslint.walk import FunctionContext
 
 from ._classfacts import const_type, function_def, self_attr
 from ._kinds import kinds

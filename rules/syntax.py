@@ -18,7 +18,8 @@ from tslint.neutralize import (
     replace_span, stub_definition, stub_statement,
 )
 from tslint.rule import Rule
-from tslint.walk import FunctionContext, KeywordSpan, Span
+from tslint.finding import Span
+from tslint.walk import FunctionContext, KeywordSpan
 
 from ._kinds import kinds, scope_nodes
 

@@ -18,7 +18,8 @@ from tslint.project.model import ClassRef, FuncRef, Project
 from tslint.reach import Reach
 from tslint.rule import all_rules
 from tslint.source import SourceError, SourceFile
-from tslint.walk import ClassContext, FunctionContext, check_function, class_nodes, function_nodes, rules_by_type
+from tslint.project.index import class_nodes, function_nodes
+from tslint.walk import ClassContext, FunctionContext, check_function, rules_by_type
 
 hypothesmith = pytest.importorskip("hypothesmith")
 RULES = [r for r in all_rules() if not r.code.startswith("TS9")]

@@ -21,7 +21,7 @@ from tslint.compiler.types import (
 from tslint.project.index import summarize
 from tslint.project.model import ClassRef, Project
 from tslint.source import SourceFile
-from tslint.walk import function_nodes
+from tslint.project.index import function_nodes
 
 HEADER = "import torch\nfrom torch import Tensor, nn\nfrom typing import Any, Dict, List, Optional, Tuple, Union\n\n"
 

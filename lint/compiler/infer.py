@@ -2198,7 +2198,7 @@ def _is_stub(body: list[ast.stmt]) -> bool:
 
 
 def _def_span(node: ast.FunctionDef) -> Any:
-    from ..walk import Span
+    from ..finding import Span
 
     start = node.col_offset + (len("async def ") if isinstance(node, ast.AsyncFunctionDef) else len("def "))
     return Span(node.lineno, start, node.lineno, start + len(node.name))

@@ -77,7 +77,7 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 def _script_units(result, wanted):
     """(summary, qualname, def node) and its types, for every function reached under script."""
-    from ..walk import function_nodes
+    from ..project.index import function_nodes
     from .infer import Unit, run_unit
     from .project_types import state_for
     from ..project.model import ClassRef

@@ -390,7 +390,7 @@ def _tree_index(tree: ast.Module) -> _TreeIndex:
     """Where each function and class of a tree is, computed once per tree (not once per look-up)."""
     index = _INDEXES.get(tree)
     if index is None:
-        from ..walk import function_nodes
+        from ..project.index import function_nodes
 
         classes: dict[str, ast.ClassDef] = {}
         for stmt in module_level_statements(tree.body):

@@ -639,3 +639,22 @@ def attribute_stores(text: str, tree: ast.Module, module: str, imports: dict[str
 
 def value_kind(value: Any) -> str:
     return value[0] if isinstance(value, tuple) and value else "other"
+
+
+def function_nodes(tree: ast.Module) -> dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]:
+    """qualname → (def node, enclosing class) for module-level functions and methods, found where the
+    index finds them (the last definition of a name wins, as in Python)."""
+    out: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]] = {}
+    for stmt in module_level_statements(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out[stmt.name] = (stmt, None)  # type: ignore[assignment]
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    out[f"{stmt.name}.{member_key(sub)}"] = (sub, stmt)  # type: ignore[assignment]
+    return out
+
+
+def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    """Module-level classes, found where the index finds them."""
+    return {stmt.name: stmt for stmt in module_level_statements(tree.body) if isinstance(stmt, ast.ClassDef)}
