@@ -578,3 +578,92 @@ def externally_assigned(project: Project, name: str, overwrite_only: bool = Fals
     object is known reaches only that class, which `ClassFacts.complete` accounts for."""
     names = project.attribute_stores()[0]
     return (computed_store_reach(project)[0] and not overwrite_only) or name in names
+
+
+# -- attributes a default construction leaves out ------------------------------------------------
+_UNKNOWN = object()  # a marker: the expression's value at construction is not known statically
+_COMPARE = {ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b, ast.Eq: lambda a, b: a == b,
+            ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+def _enclosing_ifs(body: list[ast.stmt], target: ast.AST) -> Optional[list[tuple[ast.expr, bool]]]:
+    """The `if` tests around `target` in `body` with the branch it sits in (True: the `if` body),
+    outermost first; None when it is not in `body` or sits under anything but `if` (a loop, `try`)."""
+    for stmt in body:
+        if stmt is target:
+            return []
+        if isinstance(stmt, ast.If):
+            for branch, taken in ((stmt.body, True), (stmt.orelse, False)):
+                inner = _enclosing_ifs(branch, target)
+                if inner is not None:
+                    return [(stmt.test, taken)] + inner
+    return None
+
+
+def _default_value(facts: ClassFacts, fn: ast.FunctionDef, me: Optional[str], expr: ast.expr) -> object:
+    """The value of `expr` in `__init__` when every parameter keeps its literal default (`_UNKNOWN`
+    when anything else decides it: a parameter without a default or reassigned, a call, an attribute
+    not copied straight from a parameter at the top of `__init__`)."""
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        args = fn.args.posonlyargs + fn.args.args
+        pairs = list(zip(args[len(args) - len(fn.args.defaults):], fn.args.defaults))
+        pairs += [(a, d) for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None]
+        default = next((d for a, d in pairs if a.arg == expr.id), None)
+        stored = any(isinstance(n, ast.Name) and n.id == expr.id and not isinstance(n.ctx, ast.Load)
+                     for n in ast.walk(fn))
+        if isinstance(default, ast.Constant) and not stored:
+            return default.value
+        return _UNKNOWN
+    name = self_attr(expr, me)
+    if name:
+        assigns = facts.assigned.get(name, [])
+        if len(assigns) == 1 and assigns[0].node in fn.body and isinstance(assigns[0].value, ast.Name) \
+                and name not in facts.mutated and not facts.declared_in_class(name) and not facts.builtin(name):
+            return _default_value(facts, fn, me, assigns[0].value)
+        return _UNKNOWN
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        value = _default_value(facts, fn, me, expr.operand)
+        return _UNKNOWN if value is _UNKNOWN else not value
+    if isinstance(expr, ast.BoolOp):
+        values = [_default_value(facts, fn, me, v) for v in expr.values]
+        if any(v is _UNKNOWN for v in values):
+            return _UNKNOWN
+        return all(values) if isinstance(expr.op, ast.And) else any(values)
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and type(expr.ops[0]) in _COMPARE:
+        left, right = (_default_value(facts, fn, me, e) for e in (expr.left, expr.comparators[0]))
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        try:
+            return _COMPARE[type(expr.ops[0])](left, right)
+        except TypeError:
+            return _UNKNOWN
+    return _UNKNOWN
+
+
+def absent_by_default(facts: ClassFacts, name: str) -> Optional[ast.expr]:
+    """The `__init__` condition that, false when every constructor parameter keeps its default, leaves
+    `self.<name>` unset; None unless every assignment of it is in the class's own `__init__` under such
+    a condition and nothing else (a class body, a registration, nn.Module) provides it. A module
+    built that way has no such attribute, and the compiler types module attributes from the instance
+    (`infer_concrete_type_builder` in `torch/jit/_recursive.py` only sees what `__init__` set)."""
+    init = facts.methods.get("__init__")
+    assigns = facts.assigned.get(name, [])
+    if (init is None or not assigns or not facts.is_module or facts.builtin(name) or facts.declared_in_class(name)
+            or name in facts.registered or name.startswith("__")):
+        return None
+    klass, fn = init
+    me = self_name(fn)
+    found = None
+    for a in assigns:
+        guards = _enclosing_ifs(fn.body, a.node) if me and a.method == f"{klass.name}.__init__" else None
+        if guards is None:
+            return None
+        false = next((test for test, taken in guards
+                      if (value := _default_value(facts, fn, me, test)) is not _UNKNOWN and bool(value) != taken), None)
+        if false is None:
+            return None
+        found = found or false
+    return found

@@ -21,7 +21,8 @@ from tslint.rule import Rule
 from tslint.walk import ClassContext, FunctionContext
 
 from ._classfacts import (
-    Assignment, ClassFacts, class_def, class_facts, const_type, externally_assigned, self_attr, self_name, str_literal,
+    Assignment, ClassFacts, absent_by_default, class_def, class_facts, const_type, externally_assigned, self_attr,
+    self_name, str_literal,
 )
 
 # -- shared helpers --------------------------------------------------------------------------------
@@ -1535,10 +1536,15 @@ class UndefinedAttribute(Rule):
     class hierarchy, not registered, not declared in a class body, not an `nn.Module` member. It
     stays silent when the hierarchy leaves the project or anything creates attributes dynamically
     (`setattr` with a computed name, `__getattr__`, `self.__dict__`, attributes set from outside).
+    Where a root module is scripted as a zero-argument construction builds it, it also flags
+    `self.x` when the class's own `__init__` sets `x` only under conditions that its default
+    arguments make false (`if act: self.prelu = ...` with `act=False`), and nothing else provides it.
 
     ## Why is this bad?
     `Module 'M' has no attribute 'x'` (eager Python would raise `AttributeError` at the same place,
-    unless the branch is never taken there).
+    unless the branch is never taken there). The compiler types module attributes from the instance
+    after `__init__` (`infer_concrete_type_builder`), and compiles a branch tested on a plain
+    attribute (`if self.act:`) whatever its value, so a member `__init__` skipped is missing there.
 
     ## Example
     ```python
@@ -1582,6 +1588,19 @@ class UndefinedAttribute(Rule):
         if for_all(ctx, bad):
             ctx.report(self, node, f"`self.{name}` is never defined on this class or its bases "
                                    f"('has no attribute {name!r}'); assign it in `__init__`")
+            return
+        conditions: list[ast.expr] = []
+
+        def absent(f: ClassFacts) -> bool:
+            found = absent_by_default(f, name) if f.complete and f.init_complete and "<self>" not in f.mutated else None
+            conditions.extend([found] if found is not None else [])
+            return found is not None
+
+        if getattr(ctx, "built_without_args", False) and for_all(ctx, absent):
+            ctx.report(self, node, f"`self.{name}` is set in `__init__` only when `{ast.unparse(conditions[0])}`, "
+                                   f"which is false with the constructor's default arguments: a module built so has "
+                                   f"no `{name}`, yet TorchScript compiles this line ('has no attribute {name!r}'); "
+                                   f"assign it in every branch (an optional layer: `nn.Identity()`)")
 
 
 def _assigned_type(ctx: FunctionContext, value: ast.expr) -> Optional[str]:

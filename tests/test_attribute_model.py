@@ -433,3 +433,70 @@ class Net(nn.Module):
         return batch
 """
     check_silent("unannotated object", source, ("TS320",))
+
+
+# -- attributes `__init__` sets only under a condition its default arguments make false (TS314) -------
+#: the module as a zero-argument construction builds it lacks the attribute, and the compiler, which
+#: types module attributes from the instance, compiles the use anyway: 'has no attribute'
+COND = HEAD + """
+class Net(nn.Module):
+    def __init__(self, n=4, act=False, scale=1, plain=True):
+        super().__init__()
+        self.act = act
+        self.scale = scale
+        self.conv = nn.Conv2d(n, n, 1)
+{init}
+
+    def forward(self, x):
+        x = self.conv(x)
+{forward}
+        return x
+"""
+
+ABSENT_BY_DEFAULT = {
+    "flag_attribute": ("        if self.act:\n            self.prelu = nn.PReLU(4)",
+                       "        if self.act:\n            x = self.prelu(x)  # error"),
+    "parameter_compared": ("        if scale > 1:\n            self.pool = nn.MaxPool2d(scale)",
+                           "        if self.scale > 1:\n            x = self.pool(x)  # error"),
+    "negated_parameter_nested": ("        if n > 0:\n            if not plain:\n                self.extra = nn.ReLU()",
+                                 "        x = self.extra(x)  # error"),
+}
+
+PRESENT_OR_UNUSED = {
+    "default_true": ("        if not self.act:\n            self.prelu = nn.PReLU(4)",
+                     "        if not self.act:\n            x = self.prelu(x)"),
+    "every_branch": ("        if self.act:\n            self.prelu = nn.PReLU(4)\n        else:\n"
+                     "            self.prelu = nn.Identity()", "        x = self.prelu(x)"),
+    "hasattr_guard": ("        if self.act:\n            self.prelu = nn.PReLU(4)",
+                      "        if hasattr(self, 'prelu'):\n            x = self.prelu(x)"),
+    "final_flag": ("        self.on: Final[bool] = act\n        if act:\n            self.prelu = nn.PReLU(4)",
+                   "        if self.on:\n            x = self.prelu(x)"),
+}
+
+
+def _cond(case: tuple[str, str]) -> str:
+    source = COND.format(init=case[0], forward=case[1])
+    return source.replace("class Net(nn.Module):\n", "class Net(nn.Module):\n    on: Final[bool]\n\n") \
+        .replace("from typing import", "from typing import Final,") if "Final" in case[0] else source
+
+
+@pytest.mark.parametrize("name", sorted(ABSENT_BY_DEFAULT))
+def test_absent_by_default_flagged(name):
+    check_flagged(name, _cond(ABSENT_BY_DEFAULT[name]), "TS314")
+
+
+@pytest.mark.parametrize("name", sorted(PRESENT_OR_UNUSED))
+def test_present_or_unused_silent(name):
+    check_silent(name, _cond(PRESENT_OR_UNUSED[name]), ("TS314",))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(ABSENT_BY_DEFAULT))
+def test_absent_by_default_compiler_rejects(name):
+    check_rejected(name, _cond(ABSENT_BY_DEFAULT[name]), "has no attribute")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(PRESENT_OR_UNUSED))
+def test_present_or_unused_compiles(name):
+    check_compiles(name, _cond(PRESENT_OR_UNUSED[name]))
