@@ -263,8 +263,8 @@ class BranchTypeMismatch(_TypeRule):
         _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:\n        y = 1\n    else:\n        y = 1.5\n    y = 2.0\n    return x * y\n"),
     ]
     INVALID = [
-        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:\n        y = 1\n    else:\n        y = 1.5\n    return x * y  # error\n"),
-        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:\n        y = [1]\n    else:\n        y = [x]\n    return len(y)  # error\n"),
+        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:  # error\n        y = 1\n    else:\n        y = 1.5\n    return x * y  # error\n"),
+        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:  # error\n        y = [1]\n    else:\n        y = [x]\n    return len(y)  # error\n"),
     ]
 
 
@@ -303,7 +303,7 @@ class UndefinedAfterBranch(_TypeRule):
         _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:\n        y = x.mean()\n    else:\n        return x\n    return x - y\n"),
     ]
     INVALID = [
-        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:\n        y = x.mean()\n    return x - y  # error\n"),
+        _header("@torch.jit.script\ndef f(x, c: bool):\n    if c:  # error\n        y = x.mean()\n    return x - y  # error\n"),
     ]
 
 
@@ -684,6 +684,54 @@ class OptionalTruthiness(_TypeRule):
         if node is None:
             return None
         return replace_expression(source, node, f"{ast.get_source_segment(source, node)} is not None")
+
+
+class NoBoolConversion(_TypeRule):
+    """
+    ## What it does
+    Flags a submodule or None used as a condition (`if self.relu:`, `not self.norm`), including an
+    attribute that `__init__` sets to a submodule or None depending on its arguments.
+
+    ## Why is this bad?
+    `Could not cast value of type __torch__...ReLU to bool` (or `NoneType to bool`): the compiler
+    converts a condition with `bool(...)`, which takes neither a module nor None. Whichever of the two
+    an instance holds, scripting it fails.
+
+    ## Example
+    ```python
+    self.relu = nn.ReLU() if use_relu else None
+    ...
+    if self.relu:
+        x = self.relu(x)
+    ```
+
+    ## Use instead
+    ```python
+    self.relu = nn.ReLU() if use_relu else nn.Identity()
+    ...
+    x = self.relu(x)
+    ```
+    """
+
+    code = "TS234"
+    name = "no-bool-conversion"
+    message = "a submodule or None is tested for truth"
+    compiler_message = "to bool"
+    issue = I.NO_BOOL
+    VALID = [_header("class Net(torch.nn.Module):\n    def __init__(self, relu: bool = True):\n        super().__init__()\n"
+                     "        self.relu = torch.nn.ReLU() if relu else torch.nn.Identity()\n        self.use_relu = relu\n\n"
+                     "    def forward(self, x):\n        if self.use_relu:\n            x = self.relu(x)\n        return x\n")]
+    INVALID = [
+        _header("class Net(torch.nn.Module):\n    def __init__(self, relu: bool = True):\n        super().__init__()\n"
+                "        self.relu = torch.nn.ReLU() if relu else None\n\n"
+                "    def forward(self, x):\n        if self.relu:  # error\n            x = self.relu(x)\n        return x\n"),
+        _header("class Net(torch.nn.Module):\n    def __init__(self, norm: bool = False):\n        super().__init__()\n"
+                "        if norm:\n            self.norm = torch.nn.BatchNorm1d(3)\n        else:\n            self.norm = None\n\n"
+                "    def forward(self, x):\n        if not self.norm:  # error\n            return x\n        return x + 1\n"),
+        _header("class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.act = torch.nn.Sequential(torch.nn.ReLU())\n\n"
+                "    def forward(self, x):\n        return x if self.act else x + 1  # error\n"),
+    ]
 
 
 class StoredNoneCheck(_TypeRule):

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..project.index import dotted
 from ..nodes import local_names
-from ..project.model import ClassRef, FuncRef, ModuleRef
+from ..project.model import ClassRef, External, FuncRef, ModuleRef
 from ..static_if import UNDECIDED, Decision, static_condition
 from . import schemas
 from .ir import Block, Instr
@@ -66,6 +66,7 @@ LOCAL_ANNOTATION = "local-annotation-mismatch"
 REANNOTATION = "reannotation"
 OPTIONAL_UNREFINED = "optional-unrefined"
 OPTIONAL_TRUTH = "optional-truthiness"
+NO_BOOL = "no-bool-conversion"
 STORED_CHECK = "stored-none-check"
 ANY_OP = "any-in-op"
 NONE_COMPARE = "none-comparison"
@@ -159,7 +160,7 @@ class Var:
     type: Type
     ssa: str = ""
     origin: Optional[ast.AST] = None  # the value expression last assigned
-    poison: Optional[tuple[str, str]] = None  # (rule, message) raised at the next use
+    poison: Optional[tuple[str, str, ast.AST]] = None  # (rule, message, the node blamed) raised at the next use
     declared: bool = False  # annotated (`x: T = v`)
 
 
@@ -483,6 +484,12 @@ class _Interpreter:
             self.exited = True
             return
         cond = self.cond(s.test)
+        if cond.static is False:
+            # a statically false test (`assert isinstance(x, list)` on a Tensor) always raises, and
+            # the compiler emits nothing after a statement that exits its block (`emitStatements`)
+            self.emit_void("prim::RaiseException", [], s)
+            self.exited = True
+            return
         if cond.static is None and not cond.maybe:
             for name, t in cond.true.items():
                 var = self.lookup(name)
@@ -666,7 +673,8 @@ class _Interpreter:
                     label = missing[0].label
                     self.frames[-1][name] = Var(UNKNOWN, self.fresh(name), None, (
                         BRANCH_UNDEFINED,
-                        f"`{name}` is assigned only in the {'false' if label == 'true' else 'true'} branch, so TorchScript rejects its use here: {name} is not defined in the {label} branch; assign it before the `if` or in both branches"))
+                        f"`{name}` is assigned only in the {'false' if label == 'true' else 'true'} branch of this `if`, so TorchScript rejects its use after it: {name} is not defined in the {label} branch; assign it before the `if` or in both branches",
+                        _branch_site(node)))
                 continue
             t = present[0][1].type
             failed = False
@@ -686,7 +694,8 @@ class _Interpreter:
                 ft = present[1][1].type
                 self.frames[-1][name] = Var(UNKNOWN, ssa, None, (
                     BRANCH_MISMATCH,
-                    f"`{name}` is {tt} on one branch and {ft} on the other: Type mismatch: {name} is set to type {tt} in the true branch and type {ft} in the false branch; give it one type in both branches"))
+                    f"`{name}` is {tt} on one branch of this `if` and {ft} on the other, and is used after it: Type mismatch: {name} is set to type {tt} in the true branch and type {ft} in the false branch; give it one type in both branches",
+                    _branch_site(node)))
                 continue
             if failed:
                 t = UNKNOWN
@@ -897,11 +906,29 @@ class _Interpreter:
         if isinstance(test, ast.Attribute) and self._maybe_constant_attribute(test):
             return self.constant_attribute_cond(test, t, value)
         if t.kind == "Unknown" and isinstance(test, ast.Attribute):
+            self.check_attribute_truthiness(test)
             return _Cond(maybe=True, value=value)
         self.check_truthiness(test, t)
         return _Cond(value=value)
 
+    def check_attribute_truthiness(self, node: ast.Attribute) -> None:
+        """`if self.relu:` where `__init__` stores a submodule or None depending on its arguments
+        (`nn.ReLU() if relu else None`): the attribute's type is unknown, but every instance fails,
+        since neither a module nor None converts to bool."""
+        if (isinstance(node.value, ast.Name) and node.value.id == "self" and self.unit.class_ref
+                and _module_or_none_attribute(self.state, self.unit.class_ref, node.attr)):
+            self.issue(NO_BOOL, node,
+                       f"`self.{node.attr}` holds a submodule or None, neither of which TorchScript tests for truth: "
+                       f"Could not cast value of type ... to bool; store a bool flag (or test `self.{node.attr} is not None` "
+                       "on an attribute annotated Optional)")
+
     def check_truthiness(self, node: ast.expr, t: Type) -> None:
+        if t == NONE or (isinstance(t, ClassT) and t.is_module and not _defines_truth(self.state, t)):
+            shown = dotted(node) or ast.unparse(node)
+            self.issue(NO_BOOL, node,
+                       f"`{shown}` is {'None' if t == NONE else 'a submodule'}; TorchScript does not test it for truth: "
+                       f"Could not cast value of type {t} to bool")
+            return
         if t.known and (isinstance(t, OptionalT) or (isinstance(t, UnionT) and NONE in t.items)):
             shown = dotted(node) or ast.unparse(node)
             self.issue(OPTIONAL_TRUTH, node,
@@ -1085,8 +1112,8 @@ class _Interpreter:
         var = self.lookup(node.id)
         if var is not None:
             if var.poison is not None:
-                rule, message = var.poison
-                if self.issue(rule, node, message):
+                rule, message, site = var.poison
+                if self.issue(rule, site, f"{message} (used on line {node.lineno})"):
                     var.poison = None
             return var.type, var.ssa
         if node.id in self.local_names:
@@ -2202,3 +2229,64 @@ def _def_span(node: ast.FunctionDef) -> Any:
 
     start = node.col_offset + (len("async def ") if isinstance(node, ast.AsyncFunctionDef) else len("def "))
     return Span(node.lineno, start, node.lineno, start + len(node.name))
+
+
+def _module_or_none_attribute(state: ProjectTypes, ref: ClassRef, attr: str) -> bool:
+    """Whether module attribute `self.<attr>` only ever holds a submodule or None: every assignment
+    along the MRO is in an `__init__` and stores `None`, an nn.Module construction or a ternary of
+    those. Any other write (another method, `setattr`, a class-body value, an annotation) makes it
+    unknown: False."""
+    project = state.project
+    if not project.is_nn_module(ref) or attr in state.constant_attributes(ref):
+        return False
+    values: list[ast.expr] = []
+    for klass in project.mro(ref):
+        node = state.class_node(klass)
+        if node is None:
+            return False
+        for stmt in node.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and any(
+                    isinstance(t, ast.Name) and t.id == attr for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])):
+                return False
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and dotted(sub.func) in ("setattr", "self.add_module", "self.register_module", "self.register_buffer", "self.register_parameter"):
+                    return False
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target] if isinstance(sub, (ast.AnnAssign, ast.AugAssign)) else []
+                if any(isinstance(t, ast.Attribute) and dotted(t) == f"self.{attr}" for t in targets):
+                    if not (isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__" and isinstance(sub, ast.Assign)):
+                        return False
+                    values.append(sub.value)
+    return bool(values) and all(_module_or_none_value(state, ref, v) for v in values)
+
+
+def _module_or_none_value(state: ProjectTypes, ref: ClassRef, value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return value.value is None
+    if isinstance(value, ast.IfExp):
+        return _module_or_none_value(state, ref, value.body) and _module_or_none_value(state, ref, value.orelse)
+    if not isinstance(value, ast.Call) or dotted(value.func) is None:
+        return False
+    from .project_types import torch_module_type
+
+    resolved = None
+    for klass in state.project.mro(ref):
+        resolved = state.project.resolve(klass.module, dotted(value.func))  # type: ignore[arg-type]
+        if resolved is not None:
+            break
+    if isinstance(resolved, ClassRef):
+        return state.project.is_nn_module(resolved) and not _defines_truth(state, state.class_type(resolved))
+    return isinstance(resolved, External) and torch_module_type(resolved.qualname).known
+
+
+def _defines_truth(state: ProjectTypes, t: Type) -> bool:
+    """A project module class with `__bool__` or `__len__` somewhere in its MRO: not modelled."""
+    ref = t.ref if isinstance(t, ClassT) else None
+    if not isinstance(ref, ClassRef):
+        return False
+    return any(state.project.find_method(ref, m) is not None for m in ("__bool__", "__len__"))
+
+
+def _branch_site(node: ast.AST) -> ast.AST:
+    """Where a branch-join error is blamed: the compiler's first location is the `if` statement
+    (the use comes second, `and was used here:`), so the `if`'s condition, on the `if` line."""
+    return node.test if isinstance(node, ast.If) else node

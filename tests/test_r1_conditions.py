@@ -1,0 +1,114 @@
+"""Conditions and branches on ParityBench patterns (round 2, R1), each checked against the real
+compiler: a submodule-or-None attribute tested for truth (TS234), branch-join errors blamed at the
+`if` (the compiler's first location), and no finding after an `assert` the compiler knows always
+raises (it emits nothing after a statement that exits its block).
+
+Every FLAGGED case must get its code at a line marked `# error` and fail under torch 2.13 with the
+given message; every SILENT case must get none of the listed codes and must compile.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import needs_torch
+from harness import check_compiles, check_flagged, check_rejected, check_silent
+
+HEAD = "import torch\nfrom torch import nn\n"
+
+# name -> (source, code, compiler message)
+FLAGGED = {
+    # Cadene pretrainedmodels: `self.relu = nn.ReLU() if output_relu else None`, then `if self.relu:`
+    "module_or_none_ternary": (HEAD + """
+class Block(nn.Module):
+    def __init__(self, output_relu: bool = True):
+        super().__init__()
+        self.relu = nn.ReLU() if output_relu else None
+
+    def forward(self, x):
+        if self.relu:  # error
+            x = self.relu(x)
+        return x
+""", "TS234", "to bool"),
+    # GDWCT: the attribute is None for this instance (the other branch stores a norm)
+    "module_or_none_branches_none": (HEAD + """
+class Block(nn.Module):
+    def __init__(self, norm: str = "none"):
+        super().__init__()
+        if norm == "in":
+            self.norm = nn.InstanceNorm2d(3)
+        elif norm == "bn":
+            self.norm = nn.BatchNorm2d(3)
+        else:
+            self.norm = None
+
+    def forward(self, x):
+        if self.norm and x.dim() == 4:  # error
+            x = self.norm(x)
+        return x
+""", "TS234", "Could not cast value of type NoneType to bool"),
+    "branch_undefined_at_if": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x, n: int):
+        for i in range(n):
+            if i == 0:  # error
+                x1 = x + 1
+            x = x1 * 2
+        return x
+""", "TS205", "x1 is not defined in the false branch"),
+}
+
+# name -> (source, codes that must not be reported)
+SILENT = {
+    # Hawkeye RegularLoss: `x` is a Tensor, so the assert always raises; nothing after it is compiled
+    "after_statically_false_assert": (HEAD + """
+class RegularLoss(nn.Module):
+    def __init__(self, num_parts: int = 2):
+        super().__init__()
+        self.num_parts = num_parts
+
+    def forward(self, x):
+        assert isinstance(x, list), 'parts features should be presented in a list'
+        for i in range(self.num_parts):
+            x[i] = torch.div(x[i], x[i].norm(dim=1, keepdim=True))
+        return x
+""", ("TS2", "TS4")),
+    # a flag beside the submodule
+    "module_flag": (HEAD + """
+class Block(nn.Module):
+    def __init__(self, output_relu: bool = True):
+        super().__init__()
+        self.act = nn.ReLU() if output_relu else nn.Identity()
+        self.use_act = output_relu
+
+    def forward(self, x):
+        if self.use_act:
+            x = self.act(x)
+        return x
+""", ("TS234",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_pattern_is_flagged_at_the_compilers_line(name):
+    source, code, _ = FLAGGED[name]
+    check_flagged(name, source, code)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_pattern_fails_for_real(name):
+    source, _, message = FLAGGED[name]
+    check_rejected(name, source, message, any_line=True)
+
+
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_pattern_is_silent(name):
+    source, codes = SILENT[name]
+    check_silent(name, source, codes)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_pattern_compiles(name):
+    source, _ = SILENT[name]
+    check_compiles(name, source)
