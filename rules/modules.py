@@ -1630,6 +1630,16 @@ def _assigned_type(ctx: FunctionContext, value: ast.expr) -> Optional[str]:
     return None
 
 
+def _checked_type(ctx: FunctionContext, value: ast.expr) -> Optional[str]:
+    """What the type checker knows of a value `_assigned_type` cannot read from its syntax (`x.detach()`,
+    a submodule's result): its type name for a Tensor or a scalar, "not-None" for any other fully
+    known type that is not Optional (an attribute typed NoneType rejects it all the same)."""
+    t = ctx.types.type_of(value)
+    if not t.known or t.kind in ("Optional", "NoneType", "Any", "Union"):
+        return None
+    return t.kind if t.kind in ("Tensor", "int", "float", "bool", "str") else "not-None"
+
+
 def _inferred_module_attribute(project: Project, f: ClassFacts, name: str) -> bool:
     """Is `name` a plain attribute of a module whose TorchScript type can only come from its runtime value
     after `__init__` (no class-level annotation anywhere, not a constant, parameter, buffer or submodule
@@ -1703,6 +1713,8 @@ class AttributeTypeChange(Rule):
         MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    last: Optional[torch.Tensor]\n\n"
         "    def __init__(self):\n        super().__init__()\n        self.last = None\n        self.count = 0\n\n"
         "    def forward(self, x):\n        self.last = x\n        self.count += 1\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.rows = 0\n\n"
+        "    def forward(self, x):\n        self.rows = x.size(0)\n        return x\n",
         MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    _keep: Optional[bool]\n\n"
         "    def __init__(self, keep: Optional[bool] = None):\n        super().__init__()\n        self._keep = keep\n\n"
         "    @property\n    def keep(self) -> Optional[bool]:\n        return self._keep\n\n    @keep.setter\n"
@@ -1712,6 +1724,10 @@ class AttributeTypeChange(Rule):
     INVALID = [
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.last = None\n\n"
         "    def forward(self, x):\n        self.last = x  # error\n        return x\n",
+        # a value whose type only the type checker knows (a method's result)
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n        self.last = None\n\n    def forward(self, x):\n        y = self.fc(x)\n"
+        "        self.last = y.detach()  # error\n        return y\n",
         MODULE_HEADER + "from typing import Optional\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.last: Optional[torch.Tensor] = None\n\n    def forward(self, x):\n        self.last = x  # error\n        return x\n",
         MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.scale = 1\n\n"
@@ -1733,7 +1749,7 @@ class AttributeTypeChange(Rule):
         if not any(is_self_store(t, me) for t in node.targets):  # type: ignore[attr-defined]
             return  # only `self.x = ...` can change an attribute's type: skip the type look-ups
         value = node.value  # type: ignore[attr-defined]
-        new = _assigned_type(ctx, value)
+        new = _assigned_type(ctx, value) or _checked_type(ctx, value)
         if new is None:
             self._optional_value(node, ctx, me, value)
             return
