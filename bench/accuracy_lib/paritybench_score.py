@@ -14,6 +14,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Optional
 
 from .paritybench import load_labels
@@ -173,6 +174,31 @@ def _recall(stem: str, cases: dict, errs: dict, corpus: str, n: Counter, lines: 
                               "within_2": _near(errs, line), "tslint_nearest": _nearest(errs, line)})
 
 
+@lru_cache(maxsize=1)
+def _silent_codes() -> dict[str, str]:
+    """Trace rules whose hazard the tracer records without any TracerWarning (their
+    `compiler_message` says so): a finding of theirs on a line with no warning is expected."""
+    from tslint.rule import all_rules
+
+    return {r.code: r.compiler_message.strip("()") for r in all_rules()
+            if r.code.startswith("TS5") and r.compiler_message.startswith("(no TracerWarning")}
+
+
+def _no_warning_reason(codes: list[str], entries: list[str], cases: dict) -> Optional[str]:
+    """Why a trace finding's line can have no TracerWarning although the finding is right: its rule
+    is silent by design, or no labelled example trace of its entry ran through (the line was not
+    reached).  None: unexplained, a candidate false finding."""
+    silent = _silent_codes()
+    if codes and all(c in silent for c in codes):
+        return "silent: " + "; ".join(sorted({silent[c] for c in codes}))
+    runs = [r["trace"] for r in cases.values() if _traced(r) and r["class"] in entries]
+    if not runs:
+        return "unreached: no labelled trace of " + ", ".join(entries)
+    if not any(t.get("ok") for t in runs):
+        return f"unreached: the example trace failed ({str(runs[0].get('message'))[:80]})"
+    return None
+
+
 def _trace(stem: str, cases: dict, tr: dict, corpus: str, n: Counter, out: dict) -> None:
     """Distinct TracerWarning lines of the file, flagged or not; trace findings where none fired.
     A line is `direct` when the warning fired on it, not inside a torch function it calls."""
@@ -203,11 +229,12 @@ def _trace(stem: str, cases: dict, tr: dict, corpus: str, n: Counter, out: dict)
     for line, fs in sorted(tr.items()):
         n["trace_findings"] += len(fs)
         if line not in warned:
+            entries = sorted({str(f.get("entry", "")).split(" -> ")[0] for f in fs})
             out["trace_findings_without_warning"].append({
                 "file": stem, "line": line, "source": _src(corpus, stem, line),
                 "tslint": [f"{f.get('code')}: {str(f.get('message'))[:160]}" for f in fs],
-                "entries": sorted({str(f.get("entry", "")).split(" -> ")[0] for f in fs})[:5],
-                "file_cases_diverging": diverged[:5]})
+                "entries": entries[:5], "file_cases_diverging": diverged[:5],
+                "reason": _no_warning_reason([str(f.get("code")) for f in fs], entries, cases)})
 
 
 def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
@@ -250,6 +277,9 @@ def score(labels: dict, findings: dict, corpus: str) -> tuple[dict, dict]:
                   "finding_lines_without_warning": len(out["trace_findings_without_warning"]),
                   "finding_lines_without_warning_share": _ratio(len(out["trace_findings_without_warning"]),
                                                                 n["trace_finding_lines"]),
+                  # without a reason: neither a silent rule nor an unreached line (candidate false findings)
+                  "finding_lines_without_warning_unexplained": sum(
+                      f["reason"] is None for f in out["trace_findings_without_warning"]),
                   "without_warning_by_code": dict(Counter(t.split(":")[0] for f in out["trace_findings_without_warning"]
                                                           for t in f["tslint"]).most_common())},
     }
@@ -312,7 +342,7 @@ def measure(tslint: Tslint, cache_dir: str, results_dir: str, corpus: str, jobs:
         "false positives on compiled lines": short(lists["false_positives"], ("file", "line", "tslint", "cases")),
         "missed first errors": short(lists["misses"], ("file", "line", "class", "message")),
         "trace findings where no TracerWarning fired": short(lists["trace_findings_without_warning"],
-                                                             ("file", "line", "tslint", "entries")),
+                                                             ("file", "line", "tslint", "entries", "reason")),
     }
     res["results_file"] = write_results(res, lists, results_dir)
     return res
