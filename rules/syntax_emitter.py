@@ -644,12 +644,23 @@ class StarredList(Rule):
         # unknown kind (an attribute): silent
         _MT + "class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.shape = (2, 2)\n\n    def forward(self, x):\n        return x.view(*self.shape)\n",
+        # the same lists passed whole
+        _MOD + "    def __init__(self):\n        super().__init__()\n        self.heads = 2\n\n"
+        "    def forward(self, x):\n        shape = x.size()[:-1] + (self.heads, -1)\n"
+        "        return x.view(shape).view([1] * 2 + [-1])\n",
     ]
     INVALID = [
         _MT + "@torch.jit.script\ndef f(x, shape: List[int]):\n    return x.view(*shape)  # error\n",
         _M + "@torch.jit.script\ndef f(x):\n    return x.view(*x.shape[:1], -1)  # error\n",
         _M + "@torch.jit.script\ndef f(x):\n    l = [1, 2, 3]\n    a, *rest = l  # error\n    return x + a\n",
         _MT + "@torch.jit.script\ndef f(x, l: List[int]):\n    m = [*l, 3]  # error\n    return x + len(m)\n",
+        # lists by the compiler's typing: `List[int] + tuple` converts the tuple, `list * int` repeats
+        _MOD + "    def __init__(self):\n        super().__init__()\n        self.heads = 2\n\n"
+        "    def forward(self, x):\n        shape = x.size()[:-1] + (self.heads, -1)\n"
+        "        return x.view(*shape)  # error\n",
+        _MOD + "    def __init__(self):\n        super().__init__()\n        self.dim = 2\n\n"
+        "    def forward(self, x):\n        return x.reshape(1, -1, *([1] * self.dim))  # error\n",
+        _M + "@torch.jit.script\ndef f(x):\n    return x.view(*[1, -1])  # error\n",
     ]
 
     def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
@@ -667,7 +678,7 @@ class StarredList(Rule):
         if isinstance(parent, ast.Tuple) and isinstance(ctx.parent(parent), ast.Subscript):
             return
         value = node.value
-        if kinds(ctx).kind(value) == "list":
+        if _list_valued(value, ctx):
             hint = "pass the list itself" if isinstance(parent, ast.Call) else "concatenate lists with `+`"
             ctx.report(self, node,
                        f"`*{_text(value)}` unpacks a list, whose length TorchScript can't know at compile time; "
@@ -681,6 +692,16 @@ class StarredList(Rule):
                     if isinstance(arg, ast.Starred) and arg.lineno == finding.line and arg.col_offset == finding.col:
                         return delete_span(source, arg.lineno, arg.col_offset, arg.lineno, arg.col_offset + 1)
         return None
+
+
+def _list_valued(value: ast.expr, ctx: FunctionContext) -> bool:
+    """Whether `value` is provably a list: by its local kind, or else by the type checker's type (the
+    compiler types `x.size()[:-1] + (h, d)` and `[1] * self.n` as `List[int]`, and its `*` expansion
+    (`SimpleValue::asTuple` without a size hint) rejects every list, a literal one included)."""
+    kind = kinds(ctx).kind(value)
+    if kind is None:
+        kind = "list" if ctx.types.type_of(value).kind == "List" else None
+    return kind == "list"
 
 
 def _assigned_from(target_parent: Optional[ast.AST], ctx: FunctionContext) -> Optional[ast.expr]:

@@ -282,6 +282,20 @@ class _Branch:
     label: str
 
 
+def _list_arith_type(op: ast.operator, left: Type, right: Type) -> Optional[Type]:
+    """`l + other` and `l * n` / `n * l` with a list `l`: the only overloads with a list operand are
+    `aten::add.t(t[] a, t[] b) -> t[]` (a tuple `b` converts to the list, `x.size()[:-1] + (h, d)`)
+    and `aten::mul.left_t` / `mul.right_t` (`[1] * n`), so whatever compiles is the list's type, even
+    when the other operand is unknown here. None when no list operand decides it."""
+    if isinstance(op, ast.Add) and isinstance(left, ListT) and not isinstance(right, TensorT):
+        return left
+    if isinstance(op, ast.Mult):
+        for lst, other in ((left, right), (right, left)):
+            if isinstance(lst, ListT) and not isinstance(other, (TensorT, ListT)):
+                return lst
+    return None
+
+
 class _Interpreter:
     def __init__(self, unit: Unit, record_ir: bool):
         self.unit = unit
@@ -1302,6 +1316,9 @@ class _Interpreter:
             other = right if isinstance(left, TensorT) else left
             if other.kind == "Unknown" or isinstance(other, TensorT) or other in (INT, FLOAT, BOOL, COMPLEX, NUMBER):
                 return TENSOR  # whatever overload compiles, a Tensor operand gives a Tensor
+        listed = _list_arith_type(op, left, right)
+        if listed is not None:
+            return listed
         if not left.known or not right.known:
             return UNKNOWN
         if isinstance(op, ast.Mod) and left == STR:
