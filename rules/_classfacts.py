@@ -42,6 +42,17 @@ register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_ex
 state_dict to to_empty train training type xpu zero_grad
 """.split())
 
+#: the names of `NN_MODULE_NAMES` that are not methods and that a scripted module does not have:
+#: `_recursive.py` `infer_concrete_type_builder` adds only the instance's parameters, buffers,
+#: submodules and `__dict__` entries outside `ignored_attributes` (nn.Module's own bookkeeping), so
+#: reading them in compiled code fails with 'has no attribute' (probed on torch 2.13)
+NN_MODULE_HIDDEN = frozenset("""
+T_destination _backward_hooks _backward_pre_hooks _buffers _compiled_call_impl _forward_hooks
+_forward_hooks_always_called _forward_hooks_with_kwargs _forward_pre_hooks _forward_pre_hooks_with_kwargs
+_load_state_dict_post_hooks _load_state_dict_pre_hooks _modules _non_persistent_buffers_set _parameters
+_state_dict_hooks _state_dict_pre_hooks _version call_super_init dump_patches
+""".split())
+
 NN_MODULE_ROOTS = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "object", "builtins.object"})
 REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}
 CONTAINER_KINDS = {

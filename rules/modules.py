@@ -21,7 +21,7 @@ from tslint.rule import Rule
 from tslint.walk import ClassContext, FunctionContext
 
 from ._classfacts import (
-    Assignment, ClassFacts, absent_by_default, class_def, class_facts, const_type, externally_assigned, self_attr,
+    NN_MODULE_HIDDEN, Assignment, ClassFacts, absent_by_default, class_def, class_facts, const_type, externally_assigned, self_attr,
     self_name, str_literal,
 )
 
@@ -1538,7 +1538,9 @@ class UndefinedAttribute(Rule):
     (`setattr` with a computed name, `__getattr__`, `self.__dict__`, attributes set from outside).
     Where a root module is scripted as a zero-argument construction builds it, it also flags
     `self.x` when the class's own `__init__` sets `x` only under conditions that its default
-    arguments make false (`if act: self.prelu = ...` with `act=False`), and nothing else provides it.
+    arguments make false (`if act: self.prelu = ...` with `act=False`), and nothing else provides it;
+    and reads of nn.Module's bookkeeping (`self._modules`, `self._parameters`, `self._buffers`, the
+    hook dicts), which the compiler leaves out of a scripted module.
 
     ## Why is this bad?
     `Module 'M' has no attribute 'x'` (eager Python would raise `AttributeError` at the same place,
@@ -1588,6 +1590,16 @@ class UndefinedAttribute(Rule):
         if for_all(ctx, bad):
             ctx.report(self, node, f"`self.{name}` is never defined on this class or its bases "
                                    f"('has no attribute {name!r}'); assign it in `__init__`")
+            return
+
+        def hidden(f: ClassFacts) -> bool:
+            return (f.is_module and f.complete and name in NN_MODULE_HIDDEN and not f.declared_in_class(name)
+                    and name not in f.assigned and name not in f.registered)
+
+        if for_all(ctx, hidden):
+            ctx.report(self, node, f"`self.{name}` is nn.Module bookkeeping, which a scripted module does not carry "
+                                   f"('has no attribute {name!r}'); use the public API the compiler supports "
+                                   f"(`self.children()`, `self.named_modules()`, a `ModuleList`)")
             return
         conditions: list[ast.expr] = []
 

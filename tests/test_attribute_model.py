@@ -500,3 +500,50 @@ def test_absent_by_default_compiler_rejects(name):
 @pytest.mark.parametrize("name", sorted(PRESENT_OR_UNUSED))
 def test_present_or_unused_compiles(name):
     check_compiles(name, _cond(PRESENT_OR_UNUSED[name]))
+
+
+# -- nn.Module bookkeeping a scripted module does not carry (TS314): `ignored_attributes` -------------
+BOOKKEEPING = HEAD + """
+class Chain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.ReLU()
+        self.b = nn.Tanh()
+
+    def forward(self, x):
+{body}
+        return x
+"""
+
+HIDDEN_READS = {
+    "modules_dict": "        for block in self._modules.values():  # error\n            x = block(x)",
+    "parameters_dict": "        n = len(self._parameters)  # error",
+    "version": "        v = self._version  # error",
+}
+
+PUBLIC_READS = {
+    "children": "        for block in self.children():\n            x = block(x)",
+    "named_modules": "        for name, block in self.named_children():\n            x = block(x)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_READS))
+def test_bookkeeping_flagged(name):
+    check_flagged(name, BOOKKEEPING.format(body=HIDDEN_READS[name]), "TS314")
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_READS))
+def test_public_module_api_silent(name):
+    check_silent(name, BOOKKEEPING.format(body=PUBLIC_READS[name]), ("TS314",))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(HIDDEN_READS))
+def test_bookkeeping_compiler_rejects(name):
+    check_rejected(name, BOOKKEEPING.format(body=HIDDEN_READS[name]), "has no attribute")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(PUBLIC_READS))
+def test_public_module_api_compiles(name):
+    check_compiles(name, BOOKKEEPING.format(body=PUBLIC_READS[name]))
