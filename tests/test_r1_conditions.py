@@ -1,6 +1,7 @@
 """Conditions and branches on ParityBench patterns (round 2, R1), each checked against the real
 compiler: a submodule-or-None attribute tested for truth (TS234), branch-join errors blamed at the
-`if` (the compiler's first location), and no finding after an `assert` the compiler knows always
+`if` (the compiler's first location), both branches of an `if` on a non-constant attribute of
+unknown type checked (returns that cannot be unified), and no finding after an `assert` the compiler knows always
 raises (it emits nothing after a statement that exits its block).
 
 Every FLAGGED case must get its code at a line marked `# error` and fail under torch 2.13 with the
@@ -55,6 +56,21 @@ class Net(nn.Module):
             x = x1 * 2
         return x
 """, "TS205", "x1 is not defined in the false branch"),
+    # HobbitLong SupContrast: `if self.is_last:` on a plain attribute is decided at run time, so the
+    # compiler emits both returns and cannot unify them (only a constant attribute makes a static if)
+    "returns_under_runtime_attribute": (HEAD + """
+class BasicBlock(nn.Module):
+    def __init__(self, is_last=False):
+        super().__init__()
+        self.is_last = is_last
+
+    def forward(self, x):
+        out = torch.relu(x)
+        if self.is_last:
+            return out, x
+        else:
+            return out  # error
+""", "TS209", "Previous return statement returned a value of type"),
 }
 
 # name -> (source, codes that must not be reported)
@@ -85,6 +101,24 @@ class Block(nn.Module):
             x = self.act(x)
         return x
 """, ("TS234",)),
+    # the same returns under a `Final` attribute: a static if, one branch emitted
+    "returns_under_constant_attribute": (HEAD + """
+from typing import Final
+
+
+class BasicBlock(nn.Module):
+    is_last: Final[bool] = False
+
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        out = torch.relu(x)
+        if self.is_last:
+            return out, x
+        else:
+            return out
+""", ("TS209",)),
 }
 
 

@@ -921,6 +921,9 @@ class _Interpreter:
             return self.constant_attribute_cond(test, t, value)
         if t.kind == "Unknown" and isinstance(test, ast.Attribute):
             self.check_attribute_truthiness(test)
+            if isinstance(test.value, ast.Name) and test.value.id == "self" and self.unit.class_ref and \
+                    _runtime_attribute(self.state, self.unit.class_ref, test.attr):
+                return _Cond(value=value)
             return _Cond(maybe=True, value=value)
         self.check_truthiness(test, t)
         return _Cond(value=value)
@@ -2307,3 +2310,21 @@ def _branch_site(node: ast.AST) -> ast.AST:
     """Where a branch-join error is blamed: the compiler's first location is the `if` statement
     (the use comes second, `and was used here:`), so the `if`'s condition, on the `if` line."""
     return node.test if isinstance(node, ast.If) else node
+
+
+def _runtime_attribute(state: ProjectTypes, ref: ClassRef, attr: str) -> bool:
+    """Whether `if self.<attr>:` is decided at run time, so the compiler emits both branches even
+    though the attribute's type is unknown here: only a constant attribute (`__constants__`, `Final`)
+    makes a static `if`. True for an attribute an `__init__` of a project nn.Module assigns when no
+    library base could declare it constant."""
+    project = state.project
+    if (not project.is_nn_module(ref) or attr in state.constant_attributes(ref)
+            or any(base not in ("torch.nn.Module", "torch.nn.modules.module.Module") for base in project.external_bases(ref))):
+        return False
+    for klass in project.mro(ref):
+        node = state.class_node(klass)
+        init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None) if node else None
+        if init is not None and any(isinstance(t, ast.Attribute) and dotted(t) == f"self.{attr}"
+                                    for sub in ast.walk(init) if isinstance(sub, ast.Assign) for t in sub.targets):
+            return True
+    return False
