@@ -1264,12 +1264,18 @@ class NoMatchingOverload(_TypeRule):
                 "x.sum(dim=1, keepdim=True)\n"),
         _header("@torch.jit.script\ndef f(x):\n    return torch.sum(input=x, dim=1), x.type(torch.float), "
                 "torch.zeros(2, 3, dtype=torch.float), x.norm()\n"),
+        _header("@torch.jit.script\ndef f(x, n: int, k: int):\n    return torch.zeros((x.shape[0], n)), "
+                "torch.nn.functional.avg_pool2d(x, kernel_size=k), torch.nn.functional.avg_pool2d(x, (k, 2))\n"),
     ]
     INVALID = [
         _header("@torch.jit.script\ndef f(x):\n    return x / x.norm(dim=1, keepdim=True)  # error\n"),
         _header("@torch.jit.script\ndef f(x):\n    return torch.sum(x, dim=1, keepdims=True)  # error\n"),
         _header("class Net(torch.nn.Module):\n    def forward(self, x):\n        return x.mean(1, True, False)  # error\n"),
         _header("@torch.jit.script\ndef f(x, y):\n    return torch.cat(x, y)  # error\n"),
+        # a tuple converts to `int[]` only when every item is an int (no Tensor -> int inside it)
+        _header("@torch.jit.script\ndef f(x, n):\n    return torch.zeros((x.shape[0], n))  # error\n"),
+        # only an int or a float broadcasts to `int[2]`, not a Tensor
+        _header("@torch.jit.script\ndef f(x, k):\n    return torch.nn.functional.avg_pool2d(x, kernel_size=k)  # error\n"),
     ]
 
 

@@ -149,10 +149,12 @@ class _Binder:
             if isinstance(actual, TupleT):
                 if not self.convert:
                     return False
-                verdicts = [self.accepts(formal.elem, item) for item in actual.items]
-                return _all(verdicts)
+                # `convertibleToList`: every item a subtype of the element, no implicit conversion
+                # (a Tensor item is not taken as an int)
+                return _all([self._item(formal.elem, item) for item in actual.items])
             if size is not None:
-                return self.accepts(formal.elem, actual)
+                # `isIntOrFloatUsedAsList`: only an int or a float broadcasts to `int[N]`/`float[N]`
+                return None if isinstance(formal.elem, VarT) else actual == formal.elem and actual in (INT, FLOAT)
             return False
         if isinstance(formal, TupleT):
             if not isinstance(actual, TupleT) or len(actual.items) != len(formal.items):
@@ -167,6 +169,14 @@ class _Binder:
         if isinstance(formal, ClassT):
             return None
         return formal == actual
+
+    def _item(self, formal: Type, actual: Type) -> Verdict:
+        """`accepts` without implicit conversions, for a tuple item converted to a list element."""
+        convert, self.convert = self.convert, False
+        try:
+            return self.accepts(formal, actual)
+        finally:
+            self.convert = convert
 
     def _same(self, formal: Type, actual: Type) -> Verdict:
         """Invariant positions (list and dict elements): a type variable binds, else equality."""
