@@ -461,7 +461,12 @@ class TraceFacts:
             if name in ("tuple", "list") and arg == TENSORS:
                 return TENSORS
             if name in ("min", "max") and len(node.args) >= 2:
+                # Python's min/max return one of their operands: a traced size that wins stays
+                # traced (the tracer warns again where it is next used as a bool or int), so a
+                # result over sizes and plain ints is a size (its value is already frozen: TS511)
                 kinds = [self._kind(a) for a in node.args]
+                if SHAPE in kinds and all(k in (SHAPE, OTHER, RANK) for k in kinds):
+                    return SHAPE
                 return OTHER if all(k in (SHAPE, OTHER, TENSOR, RANK) for k in kinds) else UNKNOWN
             return self._declared_return_kind(func) or self._helper_kind(func, node)
         if isinstance(func, ast.Attribute):

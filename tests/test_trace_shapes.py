@@ -91,6 +91,15 @@ SILENT = {
 }
 
 
+#: `min`/`max` return one of their operands: a traced size that wins stays traced, so a later branch on
+#: the result is a second frozen decision (the tracer warns at both lines); name -> (body, {(rule, line)}, first)
+CHAINED = {
+    "branch-on-max-of-size": ("def f(x):\n    pad = max(7 - x.shape[-1], 0)\n    if pad > 0:\n"
+                              "        x = F.pad(x, (0, pad))\n    return x\n", {("TS511", 2), ("TS511", 3)},
+                              "torch.randn(2, 5)"),
+}
+
+
 def _trace_findings(source: str) -> list[tuple[str, int]]:
     return [(f.code, f.line) for f in lint_source(source) if f.code.startswith("TS5")]
 
@@ -129,3 +138,18 @@ def test_silent_pattern_neither_warns_nor_diverges(name):
     outcome = run_example_with_torch(_example(body, first, second))
     assert outcome.ok, outcome.message
     assert not outcome.warnings and outcome.diverges is False, (outcome.warnings, outcome.diverges)
+
+
+@pytest.mark.parametrize("name", sorted(CHAINED))
+def test_chained_hazards_are_flagged_at_each_line(name):
+    body, expected, first = CHAINED[name]
+    assert set(_trace_findings(_example(body, first, first))) == {(c, _LINE0 + n) for c, n in expected}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(CHAINED))
+def test_chained_hazards_warn_at_each_line_for_real(name):
+    body, expected, first = CHAINED[name]
+    outcome = run_example_with_torch(_example(body, first, first))
+    assert outcome.ok, outcome.message
+    assert {_LINE0 + n for _, n in expected} <= {w["line"] for w in outcome.warnings}, outcome.warnings
