@@ -56,6 +56,30 @@ class Net(nn.Module):
             x = x1 * 2
         return x
 """, "TS205", "x1 is not defined in the false branch"),
+    # Jongchan attention_module: an `elif` without `else`; the enclosing `if` finds the variable
+    # missing from its false branch and is the compiler's first location
+    "undefined_through_elif": (HEAD + """
+class Gate(nn.Module):
+    def forward(self, x, kind: str):
+        if kind == "avg":  # error
+            att = x.mean()
+        elif kind == "max":
+            att = x.max()
+        return x * att
+""", "TS205", "att is not defined in the false branch"),
+    # an inner `if` that cannot join two types: the outer `if` reports the name as not defined
+    "inner_mismatch_reported_by_outer_if": (HEAD + """
+class Net(nn.Module):
+    def forward(self, x, c: bool, d: bool):
+        if c:  # error
+            y = x
+        else:
+            if d:
+                y = 1
+            else:
+                y = 1.5
+        return y
+""", "TS205", "y is not defined in the false branch"),
     # HobbitLong SupContrast: `if self.is_last:` on a plain attribute is decided at run time, so the
     # compiler emits both returns and cannot unify them (only a constant attribute makes a static if)
     "returns_under_runtime_attribute": (HEAD + """

@@ -674,10 +674,13 @@ class _Interpreter:
             missing: list[_Branch] = []
             for b in live:
                 var = b.frame.get(name) or self.lookup(name)
-                if var is None:
+                if var is None or (name in b.frame and _join_error(var)):
                     missing.append(b)
                 else:
                     present.append((b, var))
+            if not present:
+                self.frames[-1][name] = live[0].frame.get(name) or Var(UNKNOWN, self.fresh(name))
+                continue
             quiet = maybe or bool(self.suppress) or any(v.poison for _, v in present)
             if missing:
                 if quiet:
@@ -1348,6 +1351,27 @@ class _Interpreter:
                    f"refine it first, e.g. `if isinstance({shown}, Tensor): ... else: ...`")
         return True
 
+    def tensor_comparison_issue(self, node: ast.Compare, op: ast.cmpop, a: Type, b: Type) -> bool:
+        """A comparison with a Tensor operand that no overload of its operator takes (`mode == 'sum'`,
+        `impl in ['ref', 'cuda']` with `mode`/`impl` unannotated, so Tensors): the compiler emits
+        `aten::eq(a, b)` / `aten::__contains__(b, a)` and fails with "Arguments for call are not
+        valid". Only when the other operand's type is fully known and not a class (whose magic
+        methods the compiler calls instead)."""
+        args = [b, a] if isinstance(op, (ast.In, ast.NotIn)) else [a, b]
+        if not any(isinstance(t, TensorT) for t in args):
+            return False
+        if not all(_fully_known(t) and not _has_union(t) and not isinstance(t, ClassT) for t in args):
+            return False
+        name = CMPOPS.get(type(op))
+        if name is None or op_result(name, args).matched is not False:
+            return False
+        symbol = _CMP_SYMBOLS.get(type(op)) or ("in" if isinstance(op, ast.In) else "not in")
+        hint = "; a parameter left unannotated is a Tensor: annotate it with its type" if any(
+            isinstance(t, TensorT) and t.inferred for t in args) else ""
+        self.issue(CALL_ARGUMENTS, node,
+                   f"`{symbol}` of {a} and {b}: no overload of `{name}` takes them: Arguments for call are not valid{hint}")
+        return True
+
     def none_comparison(self, op: ast.cmpop, left: ast.expr, a: Type, right: ast.expr, b: Type) -> bool:
         """`==`, `!=`, `<` … with None on a side: no overload of any comparison takes NoneType, whatever
         the other side (an int, a str, a Tensor, an Optional, None): "Arguments for call are not valid".
@@ -1419,7 +1443,11 @@ class _Interpreter:
         result: Type = BOOL
         for i, op in enumerate(node.ops):
             a, b = types[i], types[i + 1]
-            if isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                continue
+            if self.tensor_comparison_issue(node, op, a, b):
+                return UNKNOWN, "%?"
+            if isinstance(op, (ast.In, ast.NotIn)):
                 continue
             if b == NONE or a == NONE:
                 if self.none_comparison(op, nodes[i], a, nodes[i + 1], b):
@@ -2328,3 +2356,10 @@ def _runtime_attribute(state: ProjectTypes, ref: ClassRef, attr: str) -> bool:
                                     for sub in ast.walk(init) if isinstance(sub, ast.Assign) for t in sub.targets):
             return True
     return False
+
+
+def _join_error(var: Var) -> bool:
+    """A variable an inner `if` could not join (defined in one branch, or two types): the compiler
+    keeps no value for it (`setVariableTypeError`), so an enclosing `if` finds it missing from that
+    branch and reports it there first."""
+    return var.poison is not None and var.poison[0] in (BRANCH_UNDEFINED, BRANCH_MISMATCH)
