@@ -53,6 +53,21 @@ _load_state_dict_post_hooks _load_state_dict_pre_hooks _modules _non_persistent_
 _state_dict_hooks _state_dict_pre_hooks _version call_super_init dump_patches
 """.split())
 
+#: nn.Module's own methods that `self.<name>` in compiled code makes the compiler compile from
+#: torch's source, which fails there (`Self` return annotations, lambdas, `yield`, `*args`); the
+#: others of `NN_MODULE_NAMES` compile or are special-cased (`children`, `modules`, `named_*`).
+#: Probed on torch 2.13; the `register_*`/`add_module` ones are TS312's
+NN_MODULE_UNCOMPILABLE = frozenset("""
+_apply _call_impl _get_backward_hooks _get_backward_pre_hooks _get_name _load_from_state_dict
+_maybe_warn_non_full_backward_hook _named_members _register_load_state_dict_pre_hook _register_state_dict_hook
+_replicate_for_data_parallel _save_to_state_dict _slow_forward _wrapped_call_impl apply bfloat16 buffers compile
+cpu cuda double eval float get_buffer get_parameter get_submodule half ipu load_state_dict mtia named_parameters
+parameters register_backward_hook register_forward_hook register_forward_pre_hook register_full_backward_hook
+register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
+register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_submodule share_memory state_dict
+to to_empty train type xpu zero_grad
+""".split())
+
 NN_MODULE_ROOTS = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "object", "builtins.object"})
 REGISTERS = {"register_buffer", "register_parameter", "add_module", "register_module"}
 CONTAINER_KINDS = {

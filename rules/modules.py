@@ -21,7 +21,7 @@ from tslint.rule import Rule
 from tslint.walk import ClassContext, FunctionContext
 
 from ._classfacts import (
-    NN_MODULE_HIDDEN, Assignment, ClassFacts, absent_by_default, class_def, class_facts, const_type, externally_assigned, self_attr,
+    NN_MODULE_HIDDEN, NN_MODULE_UNCOMPILABLE, Assignment, ClassFacts, absent_by_default, class_def, class_facts, const_type, externally_assigned, self_attr,
     self_name, str_literal,
 )
 
@@ -2134,3 +2134,58 @@ class AttributeStoreOnValue(Rule):
     def neutralize(self, source: str, finding: Finding) -> Optional[str]:
         node = node_at(source, finding, (ast.Assign, ast.AugAssign, ast.AnnAssign))
         return stub_statement(source, node, "pass") if isinstance(node, ast.stmt) else None
+
+
+class ModulePythonMethod(Rule):
+    """
+    ## What it does
+    Flags `self.train`, `self.eval()`, `self.parameters()`, `self.cuda()`, `self.to(...)`,
+    `self.state_dict()` and the other methods `nn.Module` itself defines in Python, used in compiled
+    code of a module that does not define them itself (`self.training`, `self.children()`,
+    `self.modules()` and `self.named_modules()` are fine).
+
+    ## Why is this bad?
+    The compiler finds the attribute on the module's class and compiles torch's own source for it,
+    which uses what TorchScript does not support: `Unknown type name 'Self'` (`train`, `eval`,
+    `requires_grad_`), `Lambda aren't supported` (`cuda`, `float`, `named_parameters`), `Yield aren't
+    supported` (`parameters`, `buffers`). A common slip is `if self.train:` for `if self.training:`.
+
+    ## Example
+    ```python
+    def forward(self, x):
+        if self.train:
+            x = x + torch.randn_like(x)
+        return x
+    ```
+
+    ## Use instead
+    `self.training` for the mode; move device, dtype and parameter handling out of the scripted code.
+    """
+
+    code = "TS321"
+    name = "module-python-method"
+    message = "a method nn.Module defines in Python used in compiled code"
+    compiler_message = "Unknown type name 'Self'"
+    node_types = (ast.Attribute,)
+    VALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        if self.training:\n"
+        "            x = x + 1\n        return x\n",
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def half(self) -> int:\n        return 2\n\n"
+        "    def forward(self, x):\n        return x * self.half()\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "\n\nclass Net(nn.Module):\n    def forward(self, x):\n        if self.train:  # error\n"
+        "            x = x + 1\n        return x\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        name = self_attr(node, method_self(ctx))
+        if not name or name not in NN_MODULE_UNCOMPILABLE or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            return
+        if for_all(ctx, lambda f: f.is_module and f.complete and not f.declared_in_class(name)
+                   and name not in f.assigned and name not in f.registered):
+            ctx.report(self, node, f"`self.{name}` is nn.Module's own Python method, which TorchScript compiles from "
+                                   f"torch's source and cannot (unsupported Python there)"
+                                   + ("; for the mode, read `self.training`" if name in ("train", "eval") else
+                                      "; do this outside the scripted code"))
+

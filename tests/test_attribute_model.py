@@ -547,3 +547,54 @@ def test_bookkeeping_compiler_rejects(name):
 @pytest.mark.parametrize("name", sorted(PUBLIC_READS))
 def test_public_module_api_compiles(name):
     check_compiles(name, BOOKKEEPING.format(body=PUBLIC_READS[name]))
+
+
+# -- nn.Module's own Python methods in compiled code (TS321): compiled from torch's source, which fails
+MODULE_METHOD = HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x):
+{body}
+        return self.fc(x)
+"""
+
+#: (body, the compiler's message)
+UNCOMPILABLE_METHODS = {
+    "eval_call": ("        self.eval()  # error", "Unknown type name 'Self'"),
+    "parameters_loop": ("        for p in self.parameters():  # error\n            x = x + p.sum()", "aren't supported"),
+    "cuda_call": ("        m = self.cuda()  # error", "aren't supported"),
+    "named_parameters": ("        for n, p in self.named_parameters():  # error\n            x = x + p.sum()",
+                         "aren't supported"),
+}
+
+COMPILABLE_MODULE_API = {
+    "training_flag": "        if self.training:\n            x = x + 1",
+    "children": "        for m in self.children():\n            x = m(x)",
+    "named_modules": "        for n, m in self.named_modules():\n            pass",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNCOMPILABLE_METHODS))
+def test_module_python_method_flagged(name):
+    check_flagged(name, MODULE_METHOD.format(body=UNCOMPILABLE_METHODS[name][0]), "TS321")
+
+
+@pytest.mark.parametrize("name", sorted(COMPILABLE_MODULE_API))
+def test_compilable_module_api_silent(name):
+    check_silent(name, MODULE_METHOD.format(body=COMPILABLE_MODULE_API[name]), ("TS321", "TS314"))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(UNCOMPILABLE_METHODS))
+def test_module_python_method_compiler_rejects(name):
+    body, message = UNCOMPILABLE_METHODS[name]
+    check_rejected(name, MODULE_METHOD.format(body=body), message)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(COMPILABLE_MODULE_API))
+def test_compilable_module_api_compiles(name):
+    check_compiles(name, MODULE_METHOD.format(body=COMPILABLE_MODULE_API[name]))
