@@ -1227,9 +1227,10 @@ class NoneComparison(_TypeRule):
 class NoMatchingOverload(_TypeRule):
     """
     ## What it does
-    Flags a call of a Tensor method or a `torch` operator that no overload of the operator can
-    take: whatever the types of its arguments (a required argument left out, a keyword the
-    operator does not have, too many positional arguments), or, when every argument's type is
+    Flags a call of a Tensor method or a `torch` operator (a comparison included: `==` is
+    `aten::eq`, `in` is `aten::__contains__`) that no overload of the operator can take:
+    whatever the types of its arguments (a required argument left out, a keyword the operator
+    does not have, too many positional arguments), or, when every argument's type is
     known (no `Union`/`Optional`), because no schema takes those types even with the compiler's
     implicit conversions (`torch.cat(x, y)`: `tensors` is a list).
 
@@ -1266,6 +1267,8 @@ class NoMatchingOverload(_TypeRule):
                 "torch.zeros(2, 3, dtype=torch.float), x.norm()\n"),
         _header("@torch.jit.script\ndef f(x, n: int, k: int):\n    return torch.zeros((x.shape[0], n)), "
                 "torch.nn.functional.avg_pool2d(x, kernel_size=k), torch.nn.functional.avg_pool2d(x, (k, 2))\n"),
+        _header("@torch.jit.script\ndef f(x, mode: str, l: List[float]):\n    assert mode in ['ref', 'cuda'] and x in l\n"
+                "    return x == 2, x != x, x > 0.5, mode == 'sum'\n"),
     ]
     INVALID = [
         _header("@torch.jit.script\ndef f(x):\n    return x / x.norm(dim=1, keepdim=True)  # error\n"),
@@ -1276,6 +1279,9 @@ class NoMatchingOverload(_TypeRule):
         _header("@torch.jit.script\ndef f(x, n):\n    return torch.zeros((x.shape[0], n))  # error\n"),
         # only an int or a float broadcasts to `int[2]`, not a Tensor
         _header("@torch.jit.script\ndef f(x, k):\n    return torch.nn.functional.avg_pool2d(x, kernel_size=k)  # error\n"),
+        # comparisons are operator calls: `aten::eq(Tensor, str)`, `aten::__contains__(str[], Tensor)`
+        _header("@torch.jit.script\ndef f(x, mode):\n    if mode == 'sum':  # error\n        return x.sum()\n    return x\n"),
+        _header("@torch.jit.script\ndef f(x, impl):\n    assert impl in ['ref', 'cuda']  # error\n    return x\n"),
     ]
 
 

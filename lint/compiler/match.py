@@ -85,12 +85,17 @@ def parse_schema_type(text: str) -> Formal:
         return Formal(TupleT(tuple(parse_schema_type(p).type for p in _split_top(text[1:-1]))))
     if text in _SIMPLE:
         return Formal(_SIMPLE[text])
+    if text == "AnyEnumType":
+        return Formal(_ANY_ENUM)
     if text.startswith("__torch__."):
         return Formal(ClassT(text))
     if text and (text[0] == "t" and (len(text) == 1 or text[1:].isdigit() or text[1:] in ("Val", "Key"))):
         return Formal(VarT(text))
     return Formal(UNKNOWN)
 
+
+#: `AnyEnumType` (`aten::eq.enum`): takes an Enum, a class here, and nothing else
+_ANY_ENUM = ClassT("AnyEnumType", enum=True)
 
 # Result of checking one argument: True (matches), False (cannot), None (unknown type decides).
 Verdict = Optional[bool]
@@ -167,7 +172,7 @@ class _Binder:
         if isinstance(formal, FutureT):
             return self.accepts(formal.elem, actual.elem) if isinstance(actual, FutureT) else False
         if isinstance(formal, ClassT):
-            return None
+            return None if formal != _ANY_ENUM or isinstance(actual, ClassT) else False
         return formal == actual
 
     def _item(self, formal: Type, actual: Type) -> Verdict:
