@@ -1593,8 +1593,9 @@ class UndefinedAttribute(Rule):
             return
 
         def hidden(f: ClassFacts) -> bool:
-            return (f.is_module and f.complete and name in NN_MODULE_HIDDEN and not f.declared_in_class(name)
-                    and name not in f.assigned and name not in f.registered)
+            return (f.is_module and name in NN_MODULE_HIDDEN and not f.declared_in_class(name)
+                    and name not in f.assigned and name not in f.registered
+                    and (f.complete or _plain_torch_nn_hierarchy(ctx.project, f)))
 
         if for_all(ctx, hidden):
             ctx.report(self, node, f"`self.{name}` is nn.Module bookkeeping, which a scripted module does not carry "
@@ -1667,12 +1668,18 @@ def _inferred_module_attribute(project: Project, f: ClassFacts, name: str) -> bo
         callee = dotted(a.value.func) if isinstance(a.value, ast.Call) else None
         if callee and project.qualify(f.methods_module(a.method), callee) in ("torch.jit.Attribute", "torch.jit.annotate"):
             return False
+    return _plain_torch_nn_hierarchy(project, f)
+
+
+def _plain_torch_nn_hierarchy(project: Project, f: ClassFacts) -> bool:
+    """Is every class of the hierarchy visible without a metaclass or class decorator (which could
+    declare names), every base outside the project in torch.nn (or `object`)?"""
     for klass in project.mro(f.ref):
         node = class_def(project, klass)
         if node is None or node.keywords or any(
                 project.qualify(klass.module, dotted(d.func if isinstance(d, ast.Call) else d) or "") not in _SCRIPT_CLASS
                 for d in node.decorator_list):
-            return False  # a metaclass or class decorator could declare annotations
+            return False
     return all(q.startswith("torch.nn.") or q in ("object", "builtins.object") for q in project.external_bases(f.ref))
 
 

@@ -521,6 +521,20 @@ HIDDEN_READS = {
     "version": "        v = self._version  # error",
 }
 
+@needs_torch
+def test_bookkeeping_of_a_sequential_subclass():
+    """A torch.nn container base hides them as nn.Module does (its other names stay unknown to TS314)."""
+    source = HEAD + """
+class Chain(nn.Sequential):
+    def forward(self, x):
+        for block in self._modules.values():  # error
+            x = block(x)
+        return x
+"""
+    check_flagged("sequential subclass", source, "TS314")
+    check_rejected("sequential subclass", source, "has no attribute '_modules'")
+
+
 PUBLIC_READS = {
     "children": "        for block in self.children():\n            x = block(x)",
     "named_modules": "        for name, block in self.named_children():\n            x = block(x)",
