@@ -95,6 +95,42 @@ class BasicBlock(nn.Module):
         else:
             return out  # error
 """, "TS209", "Previous return statement returned a value of type"),
+    # FlowNetS: `return flow2, flow3` in training, `return flow2` otherwise: whatever `flow2` is, a
+    # tuple holding it is another type (and tuples of different lengths never unify)
+    "returns_value_and_tuple_holding_it": (HEAD + """
+class FlowNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.predict = make_head()
+
+    def forward(self, x):
+        flow2 = self.predict(x)
+        flow3 = self.predict(flow2)
+        if self.training:
+            return flow2, flow3
+        else:
+            return flow2  # error
+
+
+def make_head():
+    return nn.Conv2d(2, 2, 1)
+""", "TS209", "Previous return statement returned a value of type"),
+    "returns_tuples_of_two_lengths": (HEAD + """
+class FlowNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.predict = make_head()
+
+    def forward(self, x):
+        flow2 = self.predict(x)
+        if self.training:
+            return flow2, self.predict(flow2)
+        return flow2,  # error
+
+
+def make_head():
+    return nn.Conv2d(2, 2, 1)
+""", "TS209", "Previous return statement returned a value of type"),
 }
 
 # name -> (source, codes that must not be reported)
@@ -142,6 +178,23 @@ class BasicBlock(nn.Module):
             return out, x
         else:
             return out
+""", ("TS209",)),
+    # the same value returned on both paths, and tuples of one length: the returns agree
+    "returns_that_agree": (HEAD + """
+class FlowNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.predict = make_head()
+
+    def forward(self, x):
+        flow2 = self.predict(x)
+        if self.training:
+            return flow2, x
+        return self.predict(flow2), flow2
+
+
+def make_head():
+    return nn.Conv2d(2, 2, 1)
 """, ("TS209",)),
 }
 

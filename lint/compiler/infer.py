@@ -553,13 +553,31 @@ class _Interpreter:
             self.return_type = t
             return
         unified = unify(self.return_type, t)
-        if unified is None:
+        clash = unified is not None and any(self._returns_clash(earlier, s) for _, earlier in self.returns[:-1])
+        if unified is None or clash:
+            what = ("this return and an earlier one cannot have one type (tuples of different lengths, or a value "
+                    "beside a tuple holding it)") if clash else f"this return gives {t} but an earlier one gives {self.return_type}"
             self.issue(RETURN_MISMATCH, s.value or s,
-                       f"this return gives {t} but an earlier one gives {self.return_type}: Previous return statement returned a value of type {self.return_type} but this return statement returns a value of type {t}; make them agree or annotate the return type")
+                       f"{what}: Previous return statement returned a value of type {self.return_type} but this return statement returns a value of type {t}; make them agree or annotate the return type")
             self.return_failed = True
             self.return_type = UNKNOWN
         else:
             self.return_type = unified
+
+    def _returns_clash(self, earlier: ast.AST, later: ast.Return) -> bool:
+        """Two returns whose types cannot unify whatever their unknown parts are: tuple literals of
+        different lengths, or a value and a tuple literal holding that same value (a type never
+        contains itself): `return flow2, flow3` beside `return flow2`. Returns never unify to a Union."""
+        a, b = getattr(earlier, "value", None), later.value
+        if a is None or b is None:
+            return False
+        if isinstance(a, ast.Tuple) and isinstance(b, ast.Tuple):
+            return len(a.elts) != len(b.elts) and not any(isinstance(e, ast.Starred) for e in a.elts + b.elts)
+        for whole, tup in ((a, b), (b, a)):
+            if isinstance(tup, ast.Tuple) and isinstance(whole, ast.Name) and self.ssa(whole) not in ("%?", "") and \
+                    any(self.ssa(e) == self.ssa(whole) for e in tup.elts):
+                return True
+        return False
 
     def stmt_Assign(self, s: ast.Assign) -> None:
         t = self.expr(s.value)
