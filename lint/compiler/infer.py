@@ -1951,12 +1951,18 @@ class _Interpreter:
                 if k.arg not in by_name:
                     return
                 bound.append((k.value, kwargs[k.arg], (k.arg, by_name[k.arg])))
-            bad = next(((a, name, ann) for a, t, (name, ann) in bound if t == INT and _takes_float(parse_torch_type(ann))), None)
+            bad = next(((a, name, ann) for a, t, (name, ann) in bound if _never_fits(t, parse_torch_type(ann))), None)
             if bad is None:
                 return  # this variant may take the call
             culprits.append(bad)
         arg, name, ann = culprits[0]
         shown = ast.unparse(arg)
+        if self.expr_types.get(id(arg)) != INT:
+            self.issue(ARGUMENT_TYPE, node,
+                       f"`{shown}` is a Tensor (a parameter left unannotated is one) but `{qual.rsplit('.', 1)[-1]}` takes "
+                       f"`{name}: {ann}`, and TorchScript converts a Tensor only to a number: Expected a value of type "
+                       f"'{ann}' for argument '{name}' but instead found type 'Tensor'; annotate it with its type")
+            return
         fix = f"write `{shown}.0`" if isinstance(arg, ast.Constant) else f"pass `float({shown})`"
         self.issue(ARGUMENT_TYPE, node,
                    f"`{shown}` is int but `{qual.rsplit('.', 1)[-1]}` takes `{name}: {ann}`, and TorchScript does not convert int "
@@ -2176,6 +2182,14 @@ def _takes_float(t: Type) -> bool:
     """`float`, `List[float]` or either Optional: a parameter an int never fits."""
     inner = t.elem if isinstance(t, OptionalT) else t
     return inner == FLOAT or (isinstance(inner, ListT) and inner.elem == FLOAT)
+
+
+def _never_fits(actual: Type, formal: Type) -> bool:
+    """An argument a torch Python function's parameter never takes, conversions included
+    (`tryConvertToType`): an int for a float (no int -> float for a function compiled from source),
+    a Tensor for a `bool` or `str` (a Tensor converts only to int, float or a number)."""
+    inner = formal.elem if isinstance(formal, OptionalT) else formal
+    return (actual == INT and _takes_float(formal)) or (isinstance(actual, TensorT) and inner in (BOOL, STR))
 
 
 def _has_float(t: Type) -> bool:
