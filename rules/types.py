@@ -734,6 +734,44 @@ class NoBoolConversion(_TypeRule):
     ]
 
 
+class BuiltinAsValue(_TypeRule):
+    """
+    ## What it does
+    Flags a torch operator (`torch.relu`, `F.gelu`) stored in a list or dict literal in compiled code.
+
+    ## Why is this bad?
+    `builtin cannot be used as a value`: a builtin operator is sugar the compiler can only call; an
+    element of a container must be a value.
+
+    ## Example
+    ```python
+    acts = {"gelu": F.gelu, "relu": torch.relu}
+    x = acts[self.act](x)
+    ```
+
+    ## Use instead
+    ```python
+    if self.act == "gelu":
+        x = F.gelu(x)
+    else:
+        x = torch.relu(x)
+    ```
+    """
+
+    code = "TS235"
+    name = "builtin-as-value"
+    message = "a torch builtin operator stored in a container"
+    compiler_message = "builtin cannot be used as a value"
+    issue = I.BUILTIN_VALUE
+    VALID = [_header("@torch.jit.script\ndef f(x, act: str):\n    g = torch.relu\n    if act == 'gelu':\n"
+                     "        return torch.nn.functional.gelu(x)\n    return g(x)\n")]
+    INVALID = [
+        _header("@torch.jit.script\ndef f(x, act: str):\n    acts = {'gelu': torch.nn.functional.gelu,  # error\n"
+                "            'relu': torch.relu}\n    return x\n"),
+        _header("@torch.jit.script\ndef f(x):\n    for g in [torch.relu, torch.sigmoid]:  # error\n        x = g(x)\n    return x\n"),
+    ]
+
+
 class StoredNoneCheck(_TypeRule):
     """
     ## What it does

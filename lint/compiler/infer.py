@@ -67,6 +67,7 @@ REANNOTATION = "reannotation"
 OPTIONAL_UNREFINED = "optional-unrefined"
 OPTIONAL_TRUTH = "optional-truthiness"
 NO_BOOL = "no-bool-conversion"
+BUILTIN_VALUE = "builtin-as-value"
 STORED_CHECK = "stored-none-check"
 ANY_OP = "any-in-op"
 NONE_COMPARE = "none-comparison"
@@ -1508,6 +1509,18 @@ class _Interpreter:
             t = UNKNOWN
         return t, self.emit("prim::If", [c.value, self.ssa(node.body), self.ssa(node.orelse)], t, node)
 
+    def check_builtin_elements(self, nodes: list[ast.expr], types: list[Type]) -> None:
+        """A torch operator (`torch.relu`, `F.gelu`: a builtin op in `torch.jit._builtins`) stored
+        in a list or dict literal: an element must be a value (`asValue`), and a builtin is sugar
+        only a call can use: `builtin cannot be used as a value`. Binding it to a name is fine."""
+        for node, t in zip(nodes, types):
+            if isinstance(t, Sugared) and t.what == "external" and isinstance(t.target, str) and schemas.builtin_op_for(t.target):
+                shown = dotted(node) or ast.unparse(node)
+                self.issue(BUILTIN_VALUE, node,
+                           f"`{shown}` is a torch builtin, which TorchScript can only call: builtin cannot be used as a value; "
+                           "select the operator with `if`/`elif` on the key and call it there, or wrap each in a submodule")
+                return  # the compiler stops at the first
+
     def expr_Tuple(self, node: ast.Tuple, hint: Optional[Type]) -> tuple[Type, str]:
         hints: list[Optional[Type]] = [None] * len(node.elts)
         if isinstance(hint, TupleT) and len(hint.items) == len(node.elts):
@@ -1529,6 +1542,7 @@ class _Interpreter:
         target = _unwrap_optional_hint(hint, ListT)
         elem_hint = target.elem if isinstance(target, ListT) else None
         items = [self.expr(e.value if isinstance(e, ast.Starred) else e, elem_hint) for e in node.elts]
+        self.check_builtin_elements(node.elts, items)
         if any(isinstance(e, ast.Starred) for e in node.elts):
             t: Type = UNKNOWN
         elif isinstance(target, ListT):
@@ -1545,6 +1559,7 @@ class _Interpreter:
         target = _unwrap_optional_hint(hint, DictT)
         keys = [self.expr(k) if k is not None else UNKNOWN for k in node.keys]
         values = [self.expr(v, target.value if isinstance(target, DictT) else None) for v in node.values]
+        self.check_builtin_elements(node.values, values)
         if any(k is None for k in node.keys):
             t: Type = UNKNOWN
         elif isinstance(target, DictT):
