@@ -698,7 +698,11 @@ def _list_valued(value: ast.expr, ctx: FunctionContext) -> bool:
     """Whether `value` is provably a list: by its local kind, or else by the type checker's type (the
     compiler types `x.size()[:-1] + (h, d)` and `[1] * self.n` as `List[int]`, and its `*` expansion
     (`SimpleValue::asTuple` without a size hint) rejects every list, a literal one included)."""
-    kind = kinds(ctx).kind(value)
+    known = kinds(ctx)
+    kind = known.kind(value)
+    if kind is None and isinstance(value, ast.Name) and \
+            any(known.kind(bound) not in (None, "list") for bound in known.bindings.get(value.id, ())):
+        return False  # also bound to a tuple (or else): the join, not the `*`, is what the compiler judges
     if kind is None:
         kind = "list" if ctx.types.type_of(value).kind == "List" else None
     return kind == "list"

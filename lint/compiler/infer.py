@@ -554,7 +554,9 @@ class _Interpreter:
             self.return_type = t
             return
         unified = unify(self.return_type, t)
-        clash = unified is not None and any(self._returns_clash(earlier, s) for _, earlier in self.returns[:-1])
+        # a return the compiler may not emit (a branch on a constant of unknown value) judges no clash
+        clash = unified is not None and not self.uncertain_returns and \
+            any(self._returns_clash(earlier, s) for _, earlier in self.returns[:-1])
         if unified is None or clash:
             what = ("this return and an earlier one cannot have one type (tuples of different lengths, or a value "
                     "beside a tuple holding it)") if clash else f"this return gives {t} but an earlier one gives {self.return_type}"
