@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import pytest
+
 from tslint.config import Config
 from tslint.engine import RunOptions, run
 from tslint.entrypoints import EntryOptions
@@ -151,6 +153,42 @@ def check_silent(name: str, source: str, codes: tuple[str, ...], files: Optional
 def check_compiles(name: str, source: str, files: Optional[dict[str, str]] = None) -> None:
     outcome = run_example_with_torch(source, files=files)
     assert outcome.ok, f"{name}: {outcome.message}\n{outcome.full[:1000]}"
+
+
+def pattern_table_tests(flagged: dict, silent: dict, *, silent_codes: tuple[str, ...] = (),
+                        any_line: bool = False, not_compiled: frozenset = frozenset()) -> tuple:
+    """The four tests of a pattern table, for a test module to bind to its own `test_*` names:
+    every `flagged` case (`name -> (source, code, compiler message)`) is reported by tslint at its
+    `# error` line and rejected by the compiler with that message (at any line of the example with
+    `any_line`); every `silent` case (`name -> (source, codes)`, or a bare source judged on
+    `silent_codes`) gets none of those codes and compiles (except the names in `not_compiled`)."""
+    from conftest import needs_torch
+
+    def silent_case(name: str) -> tuple[str, tuple[str, ...]]:
+        entry = silent[name]
+        return entry if isinstance(entry, tuple) else (entry, silent_codes)
+
+    @pytest.mark.parametrize("name", sorted(flagged))
+    def flagged_is_reported(name):
+        source, code, _ = flagged[name]
+        check_flagged(name, source, code)
+
+    @needs_torch
+    @pytest.mark.parametrize("name", sorted(flagged))
+    def flagged_is_rejected(name):
+        source, _, message = flagged[name]
+        check_rejected(name, source, message, any_line=any_line)
+
+    @pytest.mark.parametrize("name", sorted(silent))
+    def silent_is_silent(name):
+        check_silent(name, *silent_case(name))
+
+    @needs_torch
+    @pytest.mark.parametrize("name", sorted(set(silent) - not_compiled))
+    def silent_compiles(name):
+        check_compiles(name, silent_case(name)[0])
+
+    return flagged_is_reported, flagged_is_rejected, silent_is_silent, silent_compiles
 
 
 def _lint_pattern(source: str, files: Optional[dict[str, str]]) -> list[Finding]:

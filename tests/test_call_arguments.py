@@ -3,10 +3,9 @@
 FLAGGED case is rejected with the message given, every ACCEPTED case compiles and gets no finding."""
 from __future__ import annotations
 
-import pytest
 
-from conftest import needs_torch
-from harness import check_compiles, check_flagged, check_rejected, check_silent
+
+from harness import pattern_table_tests
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import Dict, List, Optional, Tuple\n\n\n"
 
@@ -67,25 +66,5 @@ ACCEPTED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_flagged(name):
-    source, code, _ = FLAGGED[name]
-    check_flagged(name, source, code)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_flagged_is_rejected(name):
-    source, _, message = FLAGGED[name]
-    check_rejected(name, source, message)
-
-
-@pytest.mark.parametrize("name", sorted(ACCEPTED))
-def test_accepted_is_silent(name):
-    check_silent(name, ACCEPTED[name], ("TS2", "TS4"))
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(ACCEPTED))
-def test_accepted_compiles(name):
-    check_compiles(name, ACCEPTED[name])
+test_flagged, test_flagged_is_rejected, \
+    test_accepted_is_silent, test_accepted_compiles = pattern_table_tests(FLAGGED, ACCEPTED, silent_codes=("TS2", "TS4"))

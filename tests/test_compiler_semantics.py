@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import needs_torch
-from harness import check_compiles, check_flagged, check_rejected, check_silent, lint_source
+from harness import lint_source, pattern_table_tests
 
 HEAD = "import torch\nimport numpy as np\nfrom torch import nn, Tensor\nfrom typing import Dict, List, Optional, Tuple\n"
 EMITTER = ("TS402", "TS409", "TS410", "TS2")
@@ -375,29 +375,8 @@ class Net(nn.Module):
 }
 
 
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_pattern_is_flagged(name):
-    source, code, _ = FLAGGED[name]
-    check_flagged(name, source, code)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_flagged_pattern_fails_for_real(name):
-    source, _, message = FLAGGED[name]
-    check_rejected(name, source, message, any_line=True)
-
-
-@pytest.mark.parametrize("name", sorted(SILENT))
-def test_pattern_is_silent(name):
-    source, codes = SILENT[name]
-    check_silent(name, source, codes)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(SILENT))
-def test_silent_pattern_compiles(name):
-    check_compiles(name, SILENT[name][0])
+test_pattern_is_flagged, test_flagged_pattern_fails_for_real, \
+    test_pattern_is_silent, test_silent_pattern_compiles = pattern_table_tests(FLAGGED, SILENT, any_line=True)
 
 
 def test_parameter_named_like_a_project_function_does_not_reach_it(tmp_path):

@@ -9,10 +9,9 @@ given message; every SILENT case must get none of the listed codes and must comp
 """
 from __future__ import annotations
 
-import pytest
 
-from conftest import needs_torch
-from harness import check_compiles, check_flagged, check_rejected, check_silent
+
+from harness import pattern_table_tests
 
 HEAD = "import torch\nfrom torch import nn\n"
 
@@ -199,27 +198,5 @@ def make_head():
 }
 
 
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_pattern_is_flagged_at_the_compilers_line(name):
-    source, code, _ = FLAGGED[name]
-    check_flagged(name, source, code)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_pattern_fails_for_real(name):
-    source, _, message = FLAGGED[name]
-    check_rejected(name, source, message, any_line=True)
-
-
-@pytest.mark.parametrize("name", sorted(SILENT))
-def test_pattern_is_silent(name):
-    source, codes = SILENT[name]
-    check_silent(name, source, codes)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(SILENT))
-def test_pattern_compiles(name):
-    source, _ = SILENT[name]
-    check_compiles(name, source)
+test_pattern_is_flagged_at_the_compilers_line, test_pattern_fails_for_real, \
+    test_pattern_is_silent, test_pattern_compiles = pattern_table_tests(FLAGGED, SILENT, any_line=True)

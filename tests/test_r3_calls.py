@@ -3,10 +3,9 @@ flagged at its `# error` line and rejected by torch 2.13 with the message; each 
 tslint is silent about it."""
 from __future__ import annotations
 
-import pytest
 
-from conftest import needs_torch
-from harness import check_compiles, check_flagged, check_rejected, check_silent
+
+from harness import pattern_table_tests
 
 HEAD = "import torch\nimport torch.nn.functional as F\nfrom typing import List\n\n\n"
 
@@ -34,25 +33,5 @@ VALID = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(INVALID))
-def test_invalid_is_flagged(name):
-    source, code, _ = INVALID[name]
-    check_flagged(name, source, code)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(INVALID))
-def test_invalid_is_rejected(name):
-    source, _, message = INVALID[name]
-    check_rejected(name, source, message)
-
-
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_valid_is_silent(name):
-    check_silent(name, VALID[name], ("TS1", "TS2", "TS4"))
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_valid_compiles(name):
-    check_compiles(name, VALID[name])
+test_invalid_is_flagged, test_invalid_is_rejected, \
+    test_valid_is_silent, test_valid_compiles = pattern_table_tests(INVALID, VALID, silent_codes=("TS1", "TS2", "TS4"))

@@ -8,10 +8,9 @@ listed codes and must compile.
 from __future__ import annotations
 
 
-import pytest
 
 from conftest import needs_torch
-from harness import check_compiles, check_flagged, check_rejected, check_silent, lint_source, run_example_with_torch
+from harness import lint_source, pattern_table_tests, run_example_with_torch
 
 HEAD = "import torch\nfrom torch import nn\nfrom typing import Optional\n"
 
@@ -328,29 +327,9 @@ class Net(nn.Module):
 }
 
 
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_pattern_is_flagged_at_the_compilers_line(name):
-    source, code, _ = FLAGGED[name]
-    check_flagged(name, source, code)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(FLAGGED))
-def test_pattern_fails_for_real(name):
-    source, _, message = FLAGGED[name]
-    check_rejected(name, source, message)
-
-
-@pytest.mark.parametrize("name", sorted(SILENT))
-def test_accepted_pattern_is_silent(name):
-    source, codes = SILENT[name]
-    check_silent(name, source, codes)
-
-
-@needs_torch
-@pytest.mark.parametrize("name", sorted(set(SILENT) - {"class_value_shadows_base_property"}))
-def test_accepted_pattern_compiles(name):
-    check_compiles(name, SILENT[name][0])
+test_pattern_is_flagged_at_the_compilers_line, test_pattern_fails_for_real, \
+    test_accepted_pattern_is_silent, test_accepted_pattern_compiles = pattern_table_tests(FLAGGED, SILENT,
+    not_compiled=frozenset({"class_value_shadows_base_property"}))
 
 
 @needs_torch
