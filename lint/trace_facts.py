@@ -529,7 +529,7 @@ class TraceFacts:
         ref = self.ctx.resolve(func)
         if not isinstance(ref, FuncRef):
             return UNKNOWN
-        from .compiler.project_types import state_for
+        from .compiler.infer import state_for
         from .compiler.types import OptionalT, TensorT
 
         sig = state_for(self.ctx.project).signature(ref)

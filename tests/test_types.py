@@ -13,7 +13,7 @@ import pytest
 
 from tslint.compiler.infer import FunctionTypes, Unit, run_unit
 from tslint.compiler.match import op_result, parse_schema_type
-from tslint.compiler.project_types import state_for
+from tslint.compiler.infer import state_for
 from tslint.compiler.types import (
     ANY, BOOL, FLOAT, INFERRED_TENSOR, INT, NONE, NUMBER, STR, TENSOR, UNKNOWN, AnnotationParser, ClassT,
     DictT, ListT, TupleT, describe, is_subtype, optional, schema_str, unify, union,

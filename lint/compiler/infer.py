@@ -28,17 +28,18 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..project.index import dotted
 from ..nodes import local_names
-from ..project.model import ClassRef, External, FuncRef, ModuleRef
+from ..project.model import ClassRef, External, FuncRef, ModuleRef, Project
 from ..static_if import UNDECIDED, Decision, static_condition
 from . import schemas
 from .ir import Block, Instr
 from .match import has_tensor_self_overload, match_call, op_result, unbindable
-from .project_types import ProjectTypes, Scope, Signature, parse_signature, state_for
+from .project_types import ProjectTypes, Scope, Signature, parse_signature
 from .pysigs import nn_module, python_signature
 from .types import (
     ANY, BOOL, COMPLEX, DEVICE, FLOAT, INT, NONE, NUMBER, STR, TENSOR, UNKNOWN,
@@ -208,6 +209,24 @@ class Unit:
     zero_args: bool = False
     #: the overload stub whose types this compilation of the body takes (`ProjectTypes.overloads`)
     overload: Optional[Signature] = None
+
+
+def state_for(project: Project) -> ProjectTypes:
+    """The project's type facts, one per project object (held weakly: they go with the run's project)."""
+    state = _STATES.get(project)
+    if state is None:
+        state = _STATES[project] = ProjectTypes(project, _callee_types)
+    return state
+
+
+def _callee_types(state: ProjectTypes, ref: FuncRef, node: ast.FunctionDef, class_ref: Optional[ClassRef]) -> FunctionTypes:
+    """What another function's body gives its callers; only that is kept: the full result (expression
+    types, IR) holds on to the callee's nodes."""
+    full = run_unit(Unit(state, ref.module, node, class_ref, ref.qualname))
+    return FunctionTypes(full.signature, full.returns)
+
+
+_STATES: "weakref.WeakKeyDictionary[Project, ProjectTypes]" = weakref.WeakKeyDictionary()
 
 
 def infer_function(ctx: "FunctionContext") -> FunctionTypes:

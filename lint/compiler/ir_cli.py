@@ -79,7 +79,7 @@ def _script_units(result, wanted):
     """(summary, qualname, def node) and its types, for every function reached under script."""
     from ..project.index import function_nodes
     from .infer import Unit, run_unit
-    from .project_types import state_for
+    from .infer import state_for
     from ..project.model import ClassRef
 
     state = state_for(result.project)

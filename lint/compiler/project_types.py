@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
 
 from ..nodes import walk  # `ast.walk` without its per-node generators (same order)
 from ..project.index import dotted, module_level_statements
@@ -90,11 +90,18 @@ class Scope:
         return AnnotationParser(self.qualify, self.lookup)
 
 
+#: how the type checker infers another function's body for its callers: (state, function, its def
+#: node, its class) -> what the body gives them. Passed in by `infer.py`, the layer above, so that this
+#: module never imports the checker.
+InferBody = Callable[["ProjectTypes", FuncRef, ast.FunctionDef, Optional[ClassRef]], "FunctionTypes"]
+
+
 class ProjectTypes:
     """Lazily computed, cached type facts about one project."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, infer_body: InferBody):
         self.project = project
+        self._infer_body = infer_body
         self._checked: tuple[str, Optional[ast.Module]] = ("", None)  # the tree of the file being checked
         self._signatures: dict[FuncRef, Optional[Signature]] = {}
         self._overloads: dict[FuncRef, list[Signature]] = {}
@@ -223,16 +230,13 @@ class ProjectTypes:
         found = self.function_node(ref)
         if found is None:
             return None
-        from .infer import FunctionTypes, Unit, run_unit
-
         node, class_node = found
         class_ref = ClassRef(ref.module, class_node.name) if class_node is not None else None
         self._in_progress.add(ref)
         try:
-            full = run_unit(Unit(self, ref.module, node, class_ref, ref.qualname))
+            result = self._inferred[ref] = self._infer_body(self, ref, node, class_ref)
         finally:
             self._in_progress.discard(ref)
-        result = self._inferred[ref] = FunctionTypes(full.signature, full.returns)
         return result
 
     # -- attributes --------------------------------------------------------------------------
@@ -398,17 +402,6 @@ def _tree_index(tree: ast.Module) -> _TreeIndex:
                 classes.setdefault(stmt.name, stmt)
         index = _INDEXES[tree] = _TreeIndex(function_nodes(tree), classes)
     return index
-
-
-def state_for(project: Project) -> ProjectTypes:
-    state = _STATES.get(project)
-    if state is None:
-        state = ProjectTypes(project)
-        _STATES[project] = state
-    return state
-
-
-_STATES: "weakref.WeakKeyDictionary[Project, ProjectTypes]" = weakref.WeakKeyDictionary()
 
 
 # ---------------------------------------------------------------------------------------------
