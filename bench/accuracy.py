@@ -5,6 +5,7 @@
     python bench/accuracy.py --packages kornia --timeout 60
     python bench/accuracy.py --quick --no-venv   # a handful of modules with this interpreter (tests)
     python bench/accuracy.py --packages paritybench   # ParityBench dev files (../shared/corpora/paritybench-dev)
+    python bench/accuracy.py --packages paritybench --confirm --limit 40 --no-venv   # tslint --confirm on them
 
 Steps: (1) create/reuse bench/.venv (torch==2.13.0, kornia, transformers, tslint) and re-exec in
 it; (2) label each module with `torch.jit.script` (and `torch.jit.trace` for transformers) in a
@@ -28,7 +29,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 
-from accuracy_lib import paritybench_score, report, score  # noqa: E402
+from accuracy_lib import paritybench_confirm, paritybench_score, report, score  # noqa: E402
 from accuracy_lib.cache import load  # noqa: E402
 from accuracy_lib.paritybench import CORPUS  # noqa: E402
 from accuracy_lib.targets import PACKAGES  # noqa: E402
@@ -60,7 +61,9 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true",
                     help="5 torch.nn + 3 kornia modules, no transformers, current interpreter")
     ap.add_argument("--no-venv", action="store_true", help="use the current interpreter")
-    ap.add_argument("--confirm", action="store_true", help="also run tslint --confirm")
+    ap.add_argument("--confirm", action="store_true",
+                    help="also run tslint --confirm; paritybench: only that, on the first --limit files with "
+                         "TESTCASES (default 40), written to paritybench-confirm-<date>.json")
     ap.add_argument("--cache-dir", default=os.path.join(BENCH, ".cache"))
     ap.add_argument("--results-dir", default=os.path.join(BENCH, "results"))
     ap.add_argument("--tslint-exclude", action="append", default=[], metavar="GLOB",
@@ -205,6 +208,11 @@ def main(argv=None) -> int:
     results = {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": sys.executable,
                "argv": argv, "tslint": " ".join(argv_t) if argv_t else None, "packages": {}}
     for pkg in args.packages:
+        if pkg == "paritybench" and args.confirm:
+            limit = args.limit.get("paritybench", args.limit.get("*", 3 if args.quick else 40))
+            res = paritybench_confirm.measure(args.corpus, args.results_dir, limit, args.tslint_timeout, log)
+            paritybench_confirm.print_report(res, sys.stdout)
+            continue
         if pkg == "paritybench":
             results["packages"][pkg] = res = run_paritybench(args, tslint)
             report.print_package(res, sys.stdout)
@@ -223,8 +231,8 @@ def main(argv=None) -> int:
         results["packages"][pkg] = res
         report.print_package(res, sys.stdout)
     results["seconds"] = round(time.time() - t_start, 1)
-    path = report.write_json(results, args.results_dir)
-    print(f"\nresults: {path}")
+    if results["packages"]:  # a paritybench --confirm run writes its own file
+        print(f"\nresults: {report.write_json(results, args.results_dir)}")
     return 0
 
 
