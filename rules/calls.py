@@ -1466,6 +1466,61 @@ class ExceptionClassValue(Rule):
 
 
 # ==================================================================================================
+class TypingCast(Rule):
+    """
+    ## What it does
+    Flags `typing.cast(T, value)` in compiled code.
+
+    ## Why is this bad?
+    TorchScript has no special form for `typing.cast`: it compiles the call like any other, so the
+    type `T` is evaluated as a value, which it rejects whatever `T` is (`builtin cannot be used as a
+    value` for `torch.Tensor`, `__int__ cannot be used as a value` for `int`, `Attempted to use List
+    without a contained type` for `List[int]`). The cast is for a static type checker; the compiler
+    infers the type itself, or refines it from the code.
+
+    ## Example
+    ```python
+    def forward(self, x: Optional[torch.Tensor]):
+        y = cast(torch.Tensor, x)
+        return y + 1
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x: Optional[torch.Tensor]):
+        assert x is not None  # refines Optional[Tensor] to Tensor for the compiler and for type checkers
+        return x + 1
+    ```
+    (for an empty container, `torch.jit.annotate(List[int], [])`).
+    """
+
+    code = "TS420"
+    name = "typing-cast"
+    message = "typing.cast in compiled code"
+    compiler_message = "cannot be used as a value"
+    node_types = (ast.Call,)
+    VALID = [
+        MODULE_HEADER + "from typing import List, Optional, cast\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x: Optional[torch.Tensor]):\n        assert x is not None\n"
+        "        sizes = torch.jit.annotate(List[int], [])\n        return x + len(sizes)\n\n"
+        "    @torch.jit.unused\n    def describe(self, x) -> torch.Tensor:\n        return cast(torch.Tensor, x)\n",
+    ]
+    INVALID = [
+        MODULE_HEADER + "from typing import Optional, cast\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x: Optional[torch.Tensor]):\n        y = cast(torch.Tensor, x)  # error\n        return y + 1\n",
+        MODULE_HEADER + "import typing\n\n\n@torch.jit.script\ndef f(n: int):\n    return typing.cast(int, n) + 1  # error\n",
+    ]
+
+    def visit(self, node: ast.AST, ctx: FunctionContext) -> None:
+        if ctx.qualname(node.func) not in ("typing.cast", "typing_extensions.cast"):  # type: ignore[attr-defined]
+            return
+        ctx.report(self, node, "`typing.cast(...)` is compiled as a call, and its type argument as a value, which "
+                               "TorchScript rejects ('builtin cannot be used as a value'); drop the cast, refine with "
+                               "`assert x is not None` or `isinstance`, or use `torch.jit.annotate(T, [])` for an "
+                               "empty container")
+
+
+# ==================================================================================================
 class ContainsMixedLiteral(Rule):
     """
     ## What it does
