@@ -39,6 +39,8 @@ def computed_stores(tree: ast.Module, text: str, module: str, imports: dict[str,
     """(names stored through a literal name on objects other than `self`, reach of the computed
     stores: `ANY` and/or `OBJECT`/`TYPE`/`CALL` descriptors). Only the statements spanning a line
     that spells a store are walked (a large file has few)."""
+    if "setattr(" not in text and "__dict__" not in text and "vars(" not in text:
+        return frozenset(), ()  # three substring scans: several times faster than `_STORE_TEXT`
     lines: set[int] = set()
     line, position = 1, 0
     for match in _STORE_TEXT.finditer(text):

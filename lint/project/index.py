@@ -630,11 +630,8 @@ def attribute_stores(text: str, tree: ast.Module, module: str, imports: dict[str
     """Names stored as attributes of objects other than `self`/`cls` (`obj.name = v`, found by a
     cheap text scan, and `setattr(obj, "name", v)`), and the reach of the stores whose name is
     computed (`dynamic_stores`; the tree is walked only when the text spells one)."""
-    names = _attribute_store_names(text)
-    if "setattr(" in text or "__dict__" in text or "vars(" in text:
-        literal, reach = computed_stores(tree, text, module, imports)
-        return frozenset(names | literal), reach
-    return frozenset(names), ()
+    literal, reach = computed_stores(tree, text, module, imports)
+    return frozenset(_attribute_store_names(text) | literal), reach
 
 
 def value_kind(value: Any) -> str:
