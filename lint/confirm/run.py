@@ -24,11 +24,11 @@ from ..noqa import noqa_codes, per_file_ignored
 from ..rule import code_selected, rule_by_code
 from ..neutralize import STAND_IN_KINDS
 from .construction import construction_cause
-from .locations import UserFiles, UserLocation
+from .locations import UserFiles
 from .overlay import Neutralizer
 from .runner import Job, Outcome, run_jobs
 from .units import Unit, UnitSet, build_units, search_path
-from .verdict import MISSED, hit_unneutralized, judge_script, judge_trace, missed_script, missed_trace
+from .verdict import MISSED, covers, hit_unneutralized, judge_script, judge_trace, missed_script, missed_trace
 
 NOTICE_AT = 50  # jobs from which a run says on stderr that it will take a while
 INSTALL = 'pip install "tslint[confirm]"'
@@ -81,14 +81,11 @@ class _Session:
 
     def scope(self, f: Finding) -> Optional[tuple[int, int]]:
         """Lines of the innermost function or method around the finding (None outside any)."""
-        return self.scope_at(f.path, f.line)
-
-    def scope_at(self, path: str, line: int) -> Optional[tuple[int, int]]:
-        summary = self.project.by_path.get(path)
+        summary = self.project.by_path.get(f.path)
         if summary is None:
             return None
         infos = list(summary.functions.values()) + [m for c in summary.classes.values() for m in c.methods.values()]
-        around = [i for i in infos if i.lineno <= line <= i.end_lineno]
+        around = [i for i in infos if i.lineno <= f.line <= i.end_lineno]
         if not around:
             return None
         best = max(around, key=lambda i: i.lineno)
@@ -148,7 +145,7 @@ class _Session:
         for f in (neutralizer or self.neutralizer_for(unit)).stood_in:
             scope = self.scope(f)
             if os.path.realpath(f.path) == os.path.realpath(loc.path) and scope and f.line <= loc.line <= scope[1] \
-                    and scope[0] <= loc.line and not any(_covers(g, loc) for g in self.candidates):
+                    and not any(covers(g, loc.path, loc.line) for g in self.candidates):
                 return f
         return None
 
@@ -260,10 +257,6 @@ class _Session:
             for finding in missed_trace(unit, outcome, self.files, self.candidates):
                 found.setdefault((finding.path, finding.line, finding.context, finding.message), finding)
         return list(found.values())
-
-
-def _covers(f: Finding, loc: UserLocation) -> bool:
-    return os.path.realpath(f.path) == os.path.realpath(loc.path) and f.line <= loc.line <= max(f.line, f.end_line)
 
 
 def _warn_unused_examples(units: UnitSet, config: Config, err: TextIO) -> None:

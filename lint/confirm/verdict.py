@@ -51,7 +51,8 @@ def whole_message(outcome: Outcome) -> str:
     return _short(joined or outcome.message)
 
 
-def _covers(f: Finding, path: str, line: int) -> bool:
+def covers(f: Finding, path: str, line: int) -> bool:
+    """Does the finding span `line` of `path`?"""
     return os.path.realpath(f.path) == os.path.realpath(path) and f.line <= line <= max(f.line, f.end_line)
 
 
@@ -82,13 +83,13 @@ def judge_script(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit, oth
     text = outcome.text or outcome.message
     prefer = [unit.path, f.path]
     innermost = files.innermost(text, prefer)
-    if innermost is not None and _covers(f, innermost.path, innermost.line):
+    if innermost is not None and covers(f, innermost.path, innermost.line):
         return True, message
     predicted = rule.compiler_message if rule is not None else ""
     if predicted and predicted in text:
         if innermost is None:  # failed inside library code (or nowhere) with the predicted message
             return True, f"{message} (no location in the project; the message is the one this rule predicts)"
-        if any(_covers(f, loc.path, loc.line) for loc in files.chain(text, prefer)):
+        if any(covers(f, loc.path, loc.line) for loc in files.chain(text, prefer)):
             return True, f"{message} (at {_where(innermost)}, compiled from here)"
     if innermost is None and baseline_ok:
         return True, f"{message} (no location in the project; it goes once this finding alone is neutralized)"
@@ -104,7 +105,7 @@ def _judge_divergence(f: Finding, outcome: Outcome, files: UserFiles, unit: Unit
     can neither refute it nor, except through `torch.jit.save`, confirm it."""
     saved = outcome.data.get("save_error") or ""
     where = files.innermost(saved, [unit.path, f.path]) if saved else None
-    if where is not None and _covers(f, where.path, where.line):
+    if where is not None and covers(f, where.path, where.line):
         return True, f"{whole_message(Outcome('compile_error', text=saved))} (torch.jit.save of the compiled {unit.qualname})"
     return None, ("unconfirmed: it compiles, as this rule says: what it warns about (what the compiled code does "
                   "differently) is not a compiler error")
@@ -132,14 +133,14 @@ def missed_script(unit: Unit, outcome: Outcome, files: UserFiles, findings: Iter
     loc = files.innermost(text, [unit.path])
     message = whole_message(outcome)
     findings = list(findings)
-    if cause and not (loc is not None and any(_covers(f, loc.path, loc.line) for f in findings)):
+    if cause and not (loc is not None and any(covers(f, loc.path, loc.line) for f in findings)):
         return None, f"{unit.qualname}: unconfirmable: {cause}; the compiler said: {message}"
     if loc is None:
         if neutralized_any:  # could be an artifact of a rewrite: say so instead of guessing a place
             return None, f"{unit.qualname}: with the findings neutralized the compiler fails without a location: {message}"
         loc = UserLocation(unit.path, unit.line)
         message = f"{message} (the compiler gives no location in the project)"
-    if any(_covers(f, loc.path, loc.line) for f in findings):
+    if any(covers(f, loc.path, loc.line) for f in findings):
         return None, ""
     label = unit.labels[0] if unit.labels else unit.qualname
     return missed_finding(loc, message, "script", label), ""
@@ -155,7 +156,7 @@ def hit_unneutralized(unit: Unit, outcome: Outcome, files: UserFiles, findings: 
     if loc is None:
         return []
     message = f"{whole_message(outcome)} (compiling {unit.qualname} with the other findings neutralized)"
-    return [(f, message) for f in findings if id(f) not in neutralized and _covers(f, loc.path, loc.line)]
+    return [(f, message) for f in findings if id(f) not in neutralized and covers(f, loc.path, loc.line)]
 
 
 def missed_finding(loc: UserLocation, message: str, context: str, entry: str) -> Finding:
@@ -192,7 +193,7 @@ def judge_trace(f: Finding, outcome: Outcome, files: UserFiles) -> tuple[Optiona
         return None, f"unconfirmed: {outcome.message}"
     mapped, elsewhere = trace_warnings(outcome, files)
     for loc, message in mapped:
-        if _covers(f, loc.path, loc.line):
+        if covers(f, loc.path, loc.line):
             return True, _short(message)
     why = _divergence(outcome, elsewhere)
     if why:
@@ -212,7 +213,7 @@ def missed_trace(unit: Unit, outcome: Outcome, files: UserFiles, findings: list[
     trace_findings = [f for f in findings if f.context == "trace"]
     out = []
     for loc, message in mapped:
-        if not any(_covers(f, loc.path, loc.line) for f in trace_findings):
+        if not any(covers(f, loc.path, loc.line) for f in trace_findings):
             out.append(missed_finding(loc, _short(message), "trace", label))
     why = _divergence(outcome, elsewhere)
     unit_findings = [f for f in trace_findings if f.entry.split(" -> ")[0].strip() in unit.labels]
