@@ -1739,7 +1739,7 @@ class _Interpreter:
         op = schemas.builtin_op_for(qual)
         if op and exact:
             overloads = schemas.op_overloads(op)
-            if overloads and self.arguments_issue(node, op, overloads, len(args), list(kwargs), qual):
+            if overloads and self.arguments_issue(node, overloads, len(args), list(kwargs), qual):
                 return UNKNOWN, self.emit(op, self._arg_ssas(node), UNKNOWN, node)
             if overloads:
                 result = match_call(overloads, args, kwargs)
@@ -1916,7 +1916,7 @@ class _Interpreter:
         if not overloads:
             t = TENSOR if isinstance(base, TensorT) and name in _TENSOR_RETURNING else UNKNOWN
             return t, self.emit(op, inputs, t, node)
-        if isinstance(base, TensorT) and self.arguments_issue(node, op, overloads, len(args), list(kwargs), f"Tensor.{name}"):
+        if isinstance(base, TensorT) and self.arguments_issue(node, overloads, len(args), list(kwargs), f"Tensor.{name}"):
             return UNKNOWN, self.emit(op, inputs, UNKNOWN, node)
         result = match_call(overloads, [base] + args, kwargs)
         if result.matched is False and isinstance(base, TensorT):
@@ -1928,8 +1928,7 @@ class _Interpreter:
             self.list_element_issue(node, base, args)
         return result.type, self.emit(op, inputs, result.type, node)
 
-    def arguments_issue(self, node: ast.Call, op: str, overloads: Any, n_args: int, keywords: list[str],
-                        callee: str) -> bool:
+    def arguments_issue(self, node: ast.Call, overloads: Any, n_args: int, keywords: list[str], callee: str) -> bool:
         """A call of a builtin op that no overload can take, whatever the argument types: a missing
         required argument, an unknown keyword, too many positional arguments (`x.norm(dim=1)`:
         every `aten::norm` overload needs `p` first). The compiler's `matchSchemas` fails with
@@ -1943,7 +1942,7 @@ class _Interpreter:
         why = "; ".join(dict.fromkeys(r.rstrip(".") for _, r in [closest] + plain[:2]))
         head = "Arguments for call are not valid" if len(overloads) > 1 else str(closest[0])
         shown = [a for a in closest[0].arguments if not (method and a.name == "self")]
-        signature = str(dataclasses.replace(closest[0], arguments=tuple(shown))).split("(", 1)[1].rsplit(") ->", 1)[0]
+        signature = _formals(dataclasses.replace(closest[0], arguments=tuple(shown)))
         self.issue(CALL_ARGUMENTS, node,
                    f"no overload of `{callee}` takes these arguments: {head} ({why}); call it as "
                    f"`{callee.rsplit('.', 1)[-1]}({signature})`")
@@ -1962,9 +1961,9 @@ class _Interpreter:
                        or not has_tensor_self_overload(overloads[0].op)):
             return
         plain = [o for o in overloads if not any(a.is_out for a in o.arguments)] or list(overloads)
-        shown = ", ".join(str(t) for t in args[1:] if method) if method else ", ".join(str(t) for t in args)
+        shown = ", ".join(str(t) for t in (args[1:] if method else args))
         given = ", ".join([shown] * bool(shown) + [f"{k}={t}" for k, t in kwargs.items()])
-        forms = "; ".join(f"`{str(o).split('(', 1)[1].rsplit(') ->', 1)[0]}`" for o in plain[:2])
+        forms = "; ".join(f"`{_formals(o)}`" for o in plain[:2])
         self.issue(CALL_ARGUMENTS, node,
                    f"no overload of `{callee}` takes ({given}): Arguments for call are not valid; it takes {forms}"
                    f"{' (and more)' if len(plain) > 2 else ''}")
@@ -2234,6 +2233,11 @@ def _has_float(t: Type) -> bool:
 
 def _fully_known(t: Type) -> bool:
     return t.known and t != ANY and all(_fully_known(c) for c in t.children())
+
+
+def _formals(overload: schemas.Overload) -> str:
+    """An overload's argument list as its schema writes it, without the parentheses."""
+    return str(overload).split("(", 1)[1].rsplit(") ->", 1)[0]
 
 
 def _has_union(t: Type) -> bool:
