@@ -1099,30 +1099,34 @@ def _untypable(ctx: FunctionContext, facts: ClassFacts, value: Optional[ast.expr
         if qualified in _UNCONVERTIBLE_CALLS:
             return _UNCONVERTIBLE_CALLS[qualified]
         made = ctx.project.resolve(module, callee) if callee else None
-        why = dataclass_like(ctx.project, made) if isinstance(made, ClassRef) else None
-        if why:
-            return f"a `{made.name}` instance ({why}, which TorchScript cannot compile implicitly)"  # type: ignore[union-attr]
-        method = _frontend_rejected_method(ctx.project, made) if isinstance(made, ClassRef) else None
-        if method:
-            return (f"a `{made.name}` instance (its method `{method}` takes `*args`, `**kwargs` or keyword-only "  # type: ignore[union-attr]
-                    f"arguments with defaults, so TorchScript cannot compile the class)")
+        detail = _uncompilable_class(ctx.project, made) if isinstance(made, ClassRef) else None
+        if detail:
+            return f"a `{made.name}` instance ({detail})"  # type: ignore[union-attr]
     if isinstance(value, ast.Name) and method is not None:  # `self.config = config`, `config: BertConfig`
         ann = _param_annotation(facts, method, value.id, unchanged=True)
         name = dotted(ann) if ann is not None else None
         made = ctx.project.resolve(module, name) if name else None
         if isinstance(made, ClassRef) and not ctx.project.is_nn_module(made):
-            why = dataclass_like(ctx.project, made)
-            bad = None if why else _frontend_rejected_method(ctx.project, made)
-            if why or bad:
-                detail = f"{why}, which TorchScript cannot compile implicitly" if why else (
-                    f"its method `{bad}` takes `*args`, `**kwargs` or keyword-only arguments with defaults, so "
-                    f"TorchScript cannot compile the class")
+            detail = _uncompilable_class(ctx.project, made)
+            if detail:
                 return f"a `{made.name}` instance (the parameter `{value.id}: {name}`; {detail})"
     if isinstance(value, ast.IfExp) and method is not None:  # `cfg if cfg is not None else Config()`
         for made, other in ((value.orelse, value.body), (value.body, value.orelse)):
             why = _untypable(ctx, facts, made, module)
             if why and isinstance(made, ast.Call) and _defaulted_param(facts, method, value.test, other, made.func):
                 return why
+    return None
+
+
+def _uncompilable_class(project: Project, ref: ClassRef) -> Optional[str]:
+    """Why the compiler cannot compile the project class `ref` implicitly, or None."""
+    why = dataclass_like(project, ref)
+    if why:
+        return f"{why}, which TorchScript cannot compile implicitly"
+    method = _frontend_rejected_method(project, ref)
+    if method:
+        return (f"its method `{method}` takes `*args`, `**kwargs` or keyword-only arguments with defaults, so "
+                f"TorchScript cannot compile the class")
     return None
 
 
