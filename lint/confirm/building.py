@@ -16,6 +16,7 @@ import sys
 import typing
 from typing import Any, Callable, Optional
 
+from .importing import describe, resolve_ref
 
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # tslint's own files
 
@@ -126,16 +127,13 @@ def give_declared(instance: Any) -> list[str]:
     return done
 
 
-def build_instance(unit: dict, cls: Any, step: Callable[[str], None], describe: Callable[[BaseException], dict]
-                   ) -> tuple[Any, Optional[dict], str]:
+def build_instance(unit: dict, cls: Any, step: Callable[[str], None]) -> tuple[Any, Optional[dict], str]:
     """(instance, problem, how it was built) for a module unit."""
     step("build")
     factory = unit.get("factory") or ""
     recipe = unit.get("recipe")
     try:
         if factory:
-            from .importing import resolve_ref
-
             return resolve_ref(factory)(), None, f"built by the factory {factory}()"
         if unit.get("testcases"):
             index, instance = from_testcases(cls, unit["testcases"])

@@ -135,7 +135,7 @@ def compile_unit(unit: dict, importer: Importer, step: Callable[[str], None], wa
     if isinstance(obj, type) and issubclass(obj, torch.nn.Module):
         if getattr(obj, "__torch_script_interface__", None):
             return {"status": "ok"}
-        target, problem, built = build_instance(unit, obj, step, describe)
+        target, problem, built = build_instance(unit, obj, step)
         if problem is not None:
             return problem
     step("compile")
