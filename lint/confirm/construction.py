@@ -39,9 +39,9 @@ def construction_cause(unit: Unit, outcome: Outcome, project: Project) -> str:
         return ""
     attr = match.group("attr")
     stored, computed = project.attribute_stores()  # computed: stores by a computed name (setattr) exist
-    setters = [os.path.basename(s.path) for s in project.by_path.values() if attr in s.foreign_attr_stores]
     if attr not in stored and not computed:
         return ""
+    setters = [os.path.basename(s.path) for s in project.by_path.values() if attr in s.foreign_attr_stores]
     where = f" (in {', '.join(sorted(set(setters))[:3])})" if setters else " (by setattr)"
     return (f"the program sets `{attr}` on {match.group('cls')} from outside the class{where}, and the instance "
             f"tslint built has no `{attr}`: name a factory in [tool.tslint.factories] that builds it as the program does")
