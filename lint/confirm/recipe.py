@@ -4,7 +4,7 @@
 constructor (`m = Net(); m.flag = True; torch.jit.script(m)`), so a fresh `Net()` can lack an
 attribute the compiler needs. This module reads the call site's function (statically, in the parent)
 and writes a *recipe*: the constructor call and the attribute assignments made on the instance
-between construction and the call, as plain data the child replays (`child.build_from_recipe`).
+between construction and the call, as plain data the child replays (`building.from_recipe`).
 
 Only what can be replayed exactly is: literals, project classes and `torch.*` names, and calls of
 those with such arguments. Anything else the function does to the instance before the call (an
