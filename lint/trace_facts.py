@@ -620,12 +620,9 @@ class TraceFacts:
         callee = _function_context(self.ctx, ref, f"{self.ctx.entry} -> {ref.qualname}")
         if callee is None or _is_generator(callee.node):
             return UNKNOWN
-        fn_args = callee.node.args
-        positional = [a.arg for a in fn_args.posonlyargs + fn_args.args]
-        if bound and positional and not any(dotted(d) == "staticmethod" for d in callee.node.decorator_list):
-            positional = positional[1:]
+        positional = _call_params(callee.node, bound)
         seeds = dict(zip(positional, args))
-        seeds.update({k: v for k, v in keywords.items() if k in positional or k in {a.arg for a in fn_args.kwonlyargs}})
+        seeds.update({k: v for k, v in keywords.items() if k in positional or k in {a.arg for a in callee.node.args.kwonlyargs}})
         inner = TraceFacts(callee, seeds, self.depth + 1)
         if callee.node.returns is not None:  # the author's word: `-> int` is a Python number
             return inner._annotation_kind(callee.node.returns)
@@ -637,6 +634,14 @@ class TraceFacts:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+def _call_params(fn: ast.FunctionDef, bound: bool) -> list[str]:
+    """The positional parameters a call fills, in order: a bound method's `self` is not one."""
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    if bound and params and not any(dotted(d) == "staticmethod" for d in fn.decorator_list):
+        return params[1:]
+    return params
+
+
 def _self_attr(node: ast.expr) -> Optional[str]:
     """`self.blocks` → "blocks": the attribute a loop iterates, when it iterates one of `self`."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -762,9 +767,7 @@ def _seeds_of_calls(outer: TraceFacts, calls: list[ast.Call], fn: ast.FunctionDe
     """Parameter → the join of the kinds these calls pass it (positionally or by keyword)."""
     if not calls:
         return None
-    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
-    if bound and params and not any(dotted(d) == "staticmethod" for d in fn.decorator_list):
-        params = params[1:]
+    params = _call_params(fn, bound)
     positional = fn.args.posonlyargs + fn.args.args
     defaults = dict(zip([a.arg for a in positional[len(positional) - len(fn.args.defaults):]], fn.args.defaults))
     defaults.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None})
