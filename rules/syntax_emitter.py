@@ -700,12 +700,12 @@ def _list_valued(value: ast.expr, ctx: FunctionContext) -> bool:
     (`SimpleValue::asTuple` without a size hint) rejects every list, a literal one included)."""
     known = kinds(ctx)
     kind = known.kind(value)
-    if kind is None and isinstance(value, ast.Name) and \
+    if kind is not None:
+        return kind == "list"
+    if isinstance(value, ast.Name) and \
             any(known.kind(bound) not in (None, "list") for bound in known.bindings.get(value.id, ())):
         return False  # also bound to a tuple (or else): the join, not the `*`, is what the compiler judges
-    if kind is None:
-        kind = "list" if ctx.types.type_of(value).kind == "List" else None
-    return kind == "list"
+    return ctx.types.type_of(value).kind == "List"
 
 
 def _assigned_from(target_parent: Optional[ast.AST], ctx: FunctionContext) -> Optional[ast.expr]:
