@@ -150,7 +150,7 @@ def build_instance(unit: dict, cls: Any, step: Callable[[str], None]) -> tuple[A
             info["message"] = f"{how} raised {info['type']}: {info['message']}"
         return None, info, ""
     given = give_declared(instance)
-    how = [] if recipe else [f"{unit['name']}()"] if given else []
+    how = [f"{unit['name']}()"] if given and not recipe else []
     return instance, None, "; ".join(how + given)
 
 
