@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from tslint.entrypoints import Instance, target_of
 from tslint.finding import Finding
@@ -1180,15 +1180,19 @@ def _defaulted_param(facts: ClassFacts, method: str, test: ast.expr, branch: ast
 def _param_annotation(facts: ClassFacts, method: str, param: str, unchanged: bool = False) -> Optional[ast.expr]:
     """The annotation of parameter `param` of `method` (a qualname in the class's hierarchy); with
     `unchanged`, only when the method never rebinds the parameter."""
-    for klass, fn in facts.all_methods.get(method.rpartition(".")[2], ()):
-        if f"{klass.name}.{member_key(fn)}" != method:
-            continue
+    for fn in _method_defs(facts, method):
         if unchanged and param in _stored_names(fn):
             return None
         for arg in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
             if arg.arg == param:
                 return arg.annotation
     return None
+
+
+def _method_defs(facts: ClassFacts, method: str) -> Iterator[ast.FunctionDef]:
+    """The definitions of `method` (a qualname `Class.name` in the class's hierarchy)."""
+    return (fn for klass, fn in facts.all_methods.get(method.rpartition(".")[2], ())
+            if f"{klass.name}.{member_key(fn)}" == method)
 
 
 def _annotated_class(ctx: ClassContext, annotation: ast.expr) -> Optional[ClassRef]:
@@ -1527,10 +1531,8 @@ class UntypableAttribute(Rule):
 
 def _runs_always(facts: ClassFacts, assignment: Assignment) -> bool:
     """Is the assignment a statement of its method's own body (not under an `if`, a loop, a `try`)?"""
-    for klass, fn in facts.all_methods.get(assignment.method.rpartition(".")[2], ()):
-        if f"{klass.name}.{member_key(fn)}" == assignment.method:
-            return assignment.node in fn.body
-    return False
+    fn = next(_method_defs(facts, assignment.method), None)
+    return fn is not None and assignment.node in fn.body
 
 
 class UndefinedAttribute(Rule):
@@ -1613,7 +1615,7 @@ class UndefinedAttribute(Rule):
             conditions.extend([found] if found is not None else [])
             return found is not None
 
-        if getattr(ctx, "built_without_args", False) and for_all(ctx, absent):
+        if ctx.built_without_args and for_all(ctx, absent):
             ctx.report(self, node, f"`self.{name}` is set in `__init__` only when `{ast.unparse(conditions[0])}`, "
                                    f"which is false with the constructor's default arguments: a module built so has "
                                    f"no `{name}`, yet TorchScript compiles this line ('has no attribute {name!r}'); "
