@@ -506,9 +506,9 @@ class TraceFacts:
         `blk(x)` where `blk` is bound only by `for blk in self.blocks` (a ModuleList's items)."""
         if isinstance(func, ast.Subscript):
             func = func.value
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            return func.attr
-        return self._module_loops.get(func.id) if isinstance(func, ast.Name) else None
+        if isinstance(func, ast.Name):
+            return self._module_loops.get(func.id)
+        return _self_attr(func)
 
     def _self_attr_loops(self) -> dict[str, str]:
         """Names bound only by `for name in self.attr` (each to its attribute): a loop over a
@@ -643,7 +643,7 @@ def _call_params(fn: ast.FunctionDef, bound: bool) -> list[str]:
 
 
 def _self_attr(node: ast.expr) -> Optional[str]:
-    """`self.blocks` → "blocks": the attribute a loop iterates, when it iterates one of `self`."""
+    """`self.blocks` → "blocks": an attribute of `self` (a loop's iterable, a called submodule or method)."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         return node.attr
     return None
@@ -757,9 +757,10 @@ def _caller_facts(ctx: "FunctionContext", ref: FuncRef, entry: str, hops: int) -
 def _calls_function(caller: "FunctionContext", func: ast.expr, callee: "FunctionContext") -> bool:
     """Whether `func`, in the caller's body, names the callee: `self.method` of the caller's class,
     or a function name that resolves to it."""
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+    method = _self_attr(func)
+    if method is not None:
         cls = caller.class_ref
-        return cls is not None and caller.project.find_method(cls, func.attr) == callee.ref
+        return cls is not None and caller.project.find_method(cls, method) == callee.ref
     return isinstance(func, ast.Name) and caller.resolve(func) == callee.ref
 
 
