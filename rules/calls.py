@@ -16,14 +16,13 @@ from typing import Optional
 
 from tslint.compiler import infer as I, schemas
 from tslint.decorators import GRAD_DECORATORS, decorator_effect
-from tslint.finding import Edit, Finding, Fix
+from tslint.finding import Edit, Finding, Fix, Span
 from tslint.neutralize import node_at, replace_expression
 from tslint.project.index import dotted
 from tslint.project.model import ClassRef, External, FuncRef
 from tslint.rule import Rule
 from tslint.source import SourceError, parsed_file
 from tslint.static_if import live_body
-from tslint.finding import Span
 from tslint.walk import FunctionContext
 
 from ._classfacts import const_type, function_def, self_attr

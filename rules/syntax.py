@@ -11,14 +11,13 @@ import ast
 from typing import Optional
 
 from tslint.compiler.type_comments import type_line
-from tslint.finding import Edit, Finding, Fix
+from tslint.finding import Edit, Finding, Fix, Span
 from tslint.fix import replacement_fix
 from tslint.neutralize import (
     delete_span, node_at, remove_argument, replace_expression, replace_keyword_line, replace_line_prefix,
     replace_span, stub_definition, stub_statement,
 )
 from tslint.rule import Rule
-from tslint.finding import Span
 from tslint.walk import FunctionContext, KeywordSpan
 
 from ._kinds import kinds, scope_nodes
