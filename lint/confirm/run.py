@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Callable, Optional, TextIO, Union
 
 from ..config import Config
@@ -96,8 +96,10 @@ class _Session:
         trace_units = self.units.trace_units()
         overlay = self.neutralizer.all_neutralized()
         by_file: dict[tuple[str, int], list[Unit]] = defaultdict(list)
-        for unit in script_units:  # one job per file; a class built twice (two call sites) in another job
-            by_file[unit.path, sum(1 for u in by_file[unit.path, 0] if u.qualname == unit.qualname)].append(unit)
+        builds: Counter = Counter()  # how many units of the same class are placed so far
+        for unit in script_units:  # one job per file; each further build of a class (call site) in a job of its own
+            by_file[unit.path, builds[unit.path, unit.qualname]].append(unit)
+            builds[unit.path, unit.qualname] += 1
         first = [self.job(group, overlay) for group in by_file.values()] + [self.job([u]) for u in trace_units]
         script_findings = sum(1 for f in self.candidates if f.context == "script")
         if len(first) + script_findings >= NOTICE_AT:
