@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Collection, Optional, Sequence
 
 from . import schemas
 from .types import (
@@ -236,6 +236,16 @@ def _varargs_list(args: Sequence[schemas.Argument], index: int) -> bool:
     return last and isinstance(t, ListT) and formal.size is None and not isinstance(t.elem, VarT)
 
 
+def _keyword_for(overload: schemas.Overload, formal: schemas.Argument, given: Collection[str]) -> Optional[str]:
+    """The keyword among `given` that fills `formal`: its name, or `input` for an aten op's `self`
+    (`findInputWithName`)."""
+    if formal.name in given:
+        return formal.name
+    if formal.name == "self" and "input" in given and overload.op.startswith("aten::"):
+        return "input"
+    return None
+
+
 def match_overload(overload: schemas.Overload, args: Sequence[Type], kwargs: dict[str, Type],
                    convert: bool) -> tuple[Verdict, Type]:
     """(does the call match this overload, the result type if it does)."""
@@ -261,11 +271,8 @@ def match_overload(overload: schemas.Overload, args: Sequence[Type], kwargs: dic
                     continue
             verdicts.append(binder.accepts(parsed.type, actual, parsed.size))
             used += 1
-        elif formal.name in remaining:
-            verdicts.append(binder.accepts(parsed.type, remaining.pop(formal.name), parsed.size))
-        elif formal.name == "self" and "input" in remaining and overload.op.startswith("aten::"):
-            # `findInputWithName`: `input=` names an aten op's `self`
-            verdicts.append(binder.accepts(parsed.type, remaining.pop("input"), parsed.size))
+        elif (key := _keyword_for(overload, formal, remaining)) is not None:
+            verdicts.append(binder.accepts(parsed.type, remaining.pop(key), parsed.size))
         elif not formal.has_default:
             return False, UNKNOWN
     if (used < len(args) or remaining) and not overload.is_vararg:
@@ -286,7 +293,6 @@ def binding_failure(overload: schemas.Overload, n_args: int, keywords: Sequence[
     names `self` for an aten op), and a formal left without value needs a default. Types are not
     looked at, so the answer holds whatever the checker knows about the arguments.
     """
-    aten = overload.op.startswith("aten::")
     self_left = method
     used = 0
     unused = list(keywords)
@@ -297,8 +303,7 @@ def binding_failure(overload: schemas.Overload, n_args: int, keywords: Sequence[
         if not formal.kwarg_only and used < n_args:
             used = n_args if _varargs_list(overload.arguments, index) else used + 1
             continue
-        given = formal.name if formal.name in unused else (
-            "input" if aten and formal.name == "self" and "input" in unused else None)
+        given = _keyword_for(overload, formal, unused)
         if given is not None:
             unused.remove(given)
         elif not formal.has_default:
