@@ -29,6 +29,7 @@ binding never kills an earlier one), so a name that may be a tensor there or may
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Optional
@@ -599,7 +600,8 @@ class TraceFacts:
         """The kind a project function returns when this call runs it: its body analysed with the
         call's argument kinds. Only a call that passes a traced value is followed (a helper fed
         constants computes constants), and only a few calls deep."""
-        args = [self._kind(a) for a in node.args if not isinstance(a, ast.Starred)]
+        # positions are known only up to the first `*args`: what follows it fills parameters unknown here
+        args = [self._kind(a) for a in itertools.takewhile(lambda a: not isinstance(a, ast.Starred), node.args)]
         keywords = {k.arg: self._kind(k.value) for k in node.keywords if k.arg}
         kinds = [*args, *keywords.values()]
         if _BOTTOM in kinds:
