@@ -183,13 +183,12 @@ class _Scan:
                 return {TYPE + self.qualify(annotation)} if annotation else {ANY}
         out: set[str] = set()
         direct: set[int] = set()  # `name = C(...)` targets, judged by their value
-        for sub in _own_nodes(fn):
+        for sub in _own_nodes(fn):  # an `Assign` comes before its targets: one pass suffices
             if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
                 direct.update(id(t) for t in sub.targets)
                 callee = _dotted(sub.value.func) if isinstance(sub.value, ast.Call) else None
                 out.add(CALL + self.qualify(callee) if callee else ANY)
-        for sub in _own_nodes(fn):
-            if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store) and id(sub) not in direct:
+            elif isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store) and id(sub) not in direct:
                 out.add(ANY)  # bound by a loop, `with`, unpacking, augmented assignment or walrus
         return {ANY} if not out or ANY in out else out
 
