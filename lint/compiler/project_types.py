@@ -383,7 +383,7 @@ def _assigns_self(fn: ast.AST, attr: str, aug_only: bool = False) -> bool:
 
 @dataclass
 class _TreeIndex:
-    functions: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]  # as `walk.function_nodes`
+    functions: dict[str, tuple[ast.FunctionDef, Optional[ast.ClassDef]]]  # as `project.index.function_nodes`
     classes: dict[str, ast.ClassDef]  # the first module-level definition of each name
 
 
